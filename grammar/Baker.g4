@@ -205,8 +205,9 @@ INT
     | [0-9] [0-9_]*
     ;
 ID     : [A-Za-z_] [A-Za-z0-9_]* ;
-CHAR   : '\'' ( '\\' . | ~['\\\r\n] ) '\'' ;
+CHAR   : '\'' ( '\\' [xX] [0-9a-fA-F]+ | '\\' . | ~['\\\r\n] ) '\'' ;
 STRING : '"' ( '\\' . | ~["\\\r\n] )* '"' ;
+UNTERMINATED_STRING : '"' ( '\\' . | ~["\\\r\n] )* ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN) ;
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
