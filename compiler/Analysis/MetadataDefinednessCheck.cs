@@ -35,25 +35,29 @@ public static class MetadataDefinednessCheck
         ImmutableHashSet<MetadataField> Source(ChannelEnd from) =>
             from.Instance is null ? rxDefines : availOut[(from.Instance, from.Endpoint!)];
 
+        var into = graph.Channels.Where(c => c.To.Instance is not null).ToLookup(c => (c.To.Instance!, c.To.Endpoint!));
+        var putsTo = graph.Instances.Select(i => i.Ppf).Distinct().SelectMany(p => puts[p]).ToLookup(f => f.Output);
+
+        // Each instance takes its inputs, then defines its outputs, so a pass in graph order carries
+        // definedness down a pipeline at once; cycles need a few more passes.
         for (bool changed = true; changed;)
         {
             changed = false;
             foreach (var inst in graph.Instances)
-                foreach (var output in inst.Ppf.Outputs)
-                {
-                    var facts = puts[inst.Ppf].Where(f => f.Output == output).ToList();
-                    var defined = all;
-                    foreach (var fact in facts) defined = defined.Intersect(FieldsAtPut(fact, inst, availIn, all));
-                    changed |= Update(availOut, (inst, output), defined);
-                }
-            foreach (var inst in graph.Instances)
+            {
                 foreach (var input in inst.Ppf.Inputs)
                 {
                     var defined = all;
-                    foreach (var c in graph.Channels.Where(c => c.To.Instance == inst && c.To.Endpoint == input))
-                        defined = defined.Intersect(Source(c.From));
+                    foreach (var c in into[(inst, input)]) defined = defined.Intersect(Source(c.From));
                     changed |= Update(availIn, (inst, input), defined);
                 }
+                foreach (var output in inst.Ppf.Outputs)
+                {
+                    var defined = all;
+                    foreach (var fact in putsTo[output]) defined = defined.Intersect(FieldsAtPut(fact, inst, availIn, all));
+                    changed |= Update(availOut, (inst, output), defined);
+                }
+            }
         }
 
         foreach (var inst in graph.Instances)
@@ -61,7 +65,7 @@ public static class MetadataDefinednessCheck
                 foreach (var read in flows[fn].Reads)
                 {
                     if (availIn[(inst, fn.Endpoint!)].Contains(read.Field)) continue;
-                    var culprit = graph.Channels.FirstOrDefault(c => c.To.Instance == inst && c.To.Endpoint == fn.Endpoint && !Source(c.From).Contains(read.Field));
+                    var culprit = into[(inst, fn.Endpoint!)].FirstOrDefault(c => !Source(c.From).Contains(read.Field));
                     string why = culprit is null
                         ? $"no channel brings packets to '{inst.Path}.{fn.Endpoint!.Name}'"
                         : $"packets reach '{inst.Path}.{fn.Endpoint!.Name}' from '{culprit.From.Describe(true)}', which does not set it on every path; write it first, or set it upstream before channel_put";

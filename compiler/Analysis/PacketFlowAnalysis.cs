@@ -62,6 +62,7 @@ public sealed partial class PacketFlowAnalysis
     private readonly List<(State? Breaks, State? Continues, bool IsLoop)> targets = new();
     private readonly Dictionary<VariableSymbol, int> paramIndex = new();
     private State? returned;
+    private int capacity;
 
     public FunctionSummary Summary { get; } = new();
     public List<PutFact> Puts { get; } = new();
@@ -92,11 +93,19 @@ public sealed partial class PacketFlowAnalysis
     private sealed class State
     {
         public Dictionary<VariableSymbol, ulong> Aliases = new();
-        public byte[] Status = new byte[MaxSites];
-        public ImmutableHashSet<MetadataField>?[] Written = new ImmutableHashSet<MetadataField>?[MaxSites];
-        public SourceSpan[] ReleasedAt = new SourceSpan[MaxSites];
+        public byte[] Status;
+        public ImmutableHashSet<MetadataField>?[] Written;
+        public SourceSpan[] ReleasedAt;
 
-        public State Clone() => new()
+        /// <summary>A state for <paramref name="capacity"/> sites (slot 0 is "not assigned").</summary>
+        public State(int capacity)
+        {
+            Status = new byte[capacity];
+            Written = new ImmutableHashSet<MetadataField>?[capacity];
+            ReleasedAt = new SourceSpan[capacity];
+        }
+
+        public State Clone() => new(0)
         {
             Aliases = new Dictionary<VariableSymbol, ulong>(Aliases),
             Status = (byte[])Status.Clone(),
@@ -110,7 +119,7 @@ public sealed partial class PacketFlowAnalysis
             if (b is null) return a.Clone();
             var r = a.Clone();
             foreach (var (v, s) in b.Aliases) r.Aliases[v] = r.Aliases.TryGetValue(v, out var x) ? x | s : s;
-            for (int i = 0; i < MaxSites; i++)
+            for (int i = 0; i < r.Status.Length; i++)
             {
                 r.Status[i] |= b.Status[i];
                 // Fields surely written: intersection, where an unborn site (null) constrains nothing.
@@ -124,7 +133,7 @@ public sealed partial class PacketFlowAnalysis
         {
             if (Aliases.Count != o.Aliases.Count) return false;
             foreach (var (v, s) in Aliases) if (!o.Aliases.TryGetValue(v, out var x) || x != s) return false;
-            for (int i = 0; i < MaxSites; i++)
+            for (int i = 0; i < Status.Length; i++)
             {
                 if (Status[i] != o.Status[i]) return false;
                 if (Written[i] is null != o.Written[i] is null) return false;
@@ -139,14 +148,14 @@ public sealed partial class PacketFlowAnalysis
 
     private IEnumerable<int> SitesIn(ulong set)
     {
-        for (int i = 1; i < MaxSites; i++) if ((set & (1UL << i)) != 0) yield return i;
+        for (int i = 1; i < capacity; i++) if ((set & (1UL << i)) != 0) yield return i;
     }
 
     private int NewSite(BoundNode node, Site site)
     {
         if (siteOfNode.TryGetValue(node, out int existing)) return existing;
-        int id = Math.Min(sites.Count + 1, MaxSites - 1);
-        if (sites.Count + 1 < MaxSites) sites.Add(site);
+        int id = Math.Min(sites.Count + 1, capacity - 1);
+        if (sites.Count + 1 < capacity) sites.Add(site);
         siteOfNode[node] = id;
         return id;
     }
@@ -157,8 +166,12 @@ public sealed partial class PacketFlowAnalysis
 
     private void Run()
     {
-        var entry = new State();
-        for (int i = 0; i < MaxSites; i++) entry.Status[i] = Unborn;
+        // One slot per possible site: handle parameters and every node that makes a packet.
+        int makers = BoundTreeWalker.Descendants(function.Body!).Count(n =>
+            n is BoundIntrinsicCall { Intrinsic: Semantics.Intrinsic.PacketCopy or Semantics.Intrinsic.PacketCreate } or BoundCall { Type: HandleType });
+        capacity = Math.Min(MaxSites, 1 + function.Parameters.Count(p => p.Type is HandleType) + makers);
+        var entry = new State(capacity);
+        for (int i = 0; i < capacity; i++) entry.Status[i] = Unborn;
         for (int i = 0; i < function.Parameters.Count; i++)
         {
             var p = function.Parameters[i];
@@ -317,7 +330,7 @@ public sealed partial class PacketFlowAnalysis
             // The returned packet now belongs to the caller.
             foreach (int s in SitesIn(ret)) if (!SiteInfo(s).IsLent) st.Status[s] = (byte)((st.Status[s] & ~Owned) | Released);
         }
-        foreach (int s in Enumerable.Range(1, Math.Min(sites.Count, MaxSites - 1)))
+        foreach (int s in Enumerable.Range(1, Math.Min(sites.Count, capacity - 1)))
         {
             var info = SiteInfo(s);
             if (info.IsLent || (st.Status[s] & Owned) == 0) continue;

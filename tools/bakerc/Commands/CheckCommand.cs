@@ -9,6 +9,12 @@ public static class CheckCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var files = new Argument<string[]>("files") { Description = "Baker source files (one program; imports are followed)", Arity = ArgumentArity.OneOrMore };
+        // An unknown option would otherwise be taken for a file name.
+        files.Validators.Add(r =>
+        {
+            foreach (var t in r.Tokens.Where(t => t.Value.StartsWith('-')))
+                r.AddError($"unknown option '{t.Value}'");
+        });
         var command = new Command("check", "Parse and check a Baker program; print its diagnostics") { files };
         command.SetAction(parse =>
         {
