@@ -94,7 +94,17 @@ public sealed partial class PacketFlowAnalysis
         if (a.Target is BoundVariable { Type: HandleType } hv)
         {
             ulong set = Eval(a.Value, st);
+            ulong old = st.Aliases.TryGetValue(hv.Variable, out var o) ? o : 0;
             st.Aliases[hv.Variable] = set;
+            // Overwriting the last handle on an owned packet loses it: report the leak here.
+            foreach (int s in SitesIn(old & ~set))
+            {
+                if ((st.Status[s] & Owned) == 0 || SiteInfo(s).IsLent) continue;
+                if (st.Aliases.Values.Any(v => (v & (1UL << s)) != 0)) continue;
+                Report(DiagnosticCatalog.PacketLeak, a.Value.Span, SiteInfo(s).Description, "the path to this assignment, which overwrites the last handle on it");
+                st.Status[s] = Released;
+                st.ReleasedAt[s] = a.Span;
+            }
             return set;
         }
         if (a.Target is BoundMetaField m)
@@ -242,11 +252,11 @@ public sealed partial class PacketFlowAnalysis
                 ulong set = Eval(ic.Args[1], st, releasing: true);
                 foreach (int s in SitesIn(set))
                     Puts.Add(new PutFact(output, st.Written[s] ?? ImmutableHashSet<MetadataField>.Empty, SiteInfo(s).Base, function, ic.Span));
-                Release(set, ic.Args[1].Span, st);
+                Release(set, ic.Span, st);
                 return 0;
             }
             case Semantics.Intrinsic.PacketDrop:
-                Release(Eval(ic.Args[0], st, releasing: true), ic.Args[0].Span, st);
+                Release(Eval(ic.Args[0], st, releasing: true), ic.Span, st);
                 return 0;
             case Semantics.Intrinsic.PacketDecap:
             case Semantics.Intrinsic.PacketEncap:

@@ -249,6 +249,7 @@ public sealed partial class PacketFlowAnalysis
             }
             case BoundBreak:
             {
+                if (targets.Count == 0) return null;   // a break outside any loop: already an error
                 var t = targets[^1];
                 targets[^1] = (State.Join(t.Breaks, st), t.Continues, t.IsLoop);
                 return null;

@@ -29,7 +29,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidCharLiteral = E("BK1007", "invalid character literal {0}: use one ASCII character or an escape (\\n \\t \\r \\0 \\\\ \\' \\\" \\xHH)");
     /// <summary>At the import's string.</summary>
     public static readonly DiagnosticDescriptor ImportNotFound = E("BK1008", "imported file '{0}' was not found (paths are relative to the importing file)");
-    /// <summary>At the import that closes the cycle.</summary>
+    /// <summary>At the string of the import that closes the cycle.</summary>
     public static readonly DiagnosticDescriptor ImportCycle = E("BK1009", "import cycle: {0}; remove one of these imports");
     /// <summary>At the opening quote.</summary>
     public static readonly DiagnosticDescriptor UnterminatedString = E("BK1010", "string literal is not closed; add '\"' before the end of the line");
@@ -59,7 +59,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor HeaderNotWholeBytes = E("BK2010", "protocol '{0}' has {1} bits of fields, not a whole number of bytes; pad it or give it a demux length");
     /// <summary>At the second field's name.</summary>
     public static readonly DiagnosticDescriptor DuplicateField = E("BK2011", "field '{0}' is declared twice in {1}");
-    /// <summary>At the second demux.</summary>
+    /// <summary>At the second demux's expression.</summary>
     public static readonly DiagnosticDescriptor DuplicateDemux = E("BK2012", "protocol '{0}' has more than one demux; keep one");
     /// <summary>At the second declaration's name.</summary>
     public static readonly DiagnosticDescriptor MetadataTypeConflict = E("BK2013", "metadata field '{0}' is declared as '{1}' here and as '{2}' at {3}; use one type");
@@ -77,9 +77,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BadAddressOf = E("BK2019", "cannot take the address of {0}: '&' applies to globals, PPF state, their elements and fields");
     /// <summary>At the declaration's name.</summary>
     public static readonly DiagnosticDescriptor HandleStorage = E("BK2020", "packet handle '{0}' cannot be {1}: handles may be locals, parameters and channel payloads only");
-    /// <summary>At the parameter or the function name.</summary>
+    /// <summary>At the parameter's name, or the function's name for the return value.</summary>
     public static readonly DiagnosticDescriptor ControlNotScalar = E("BK2021", "control function '{0}' {1} has type '{2}'; control functions take and return scalars only");
-    /// <summary>At the declaration or expression.</summary>
+    /// <summary>At the declared name (local, parameter), the return type, or the copied expression.</summary>
     public static readonly DiagnosticDescriptor LockMisuse = E("BK2022", "{0}: a type that contains lock_t cannot be a local, a parameter or a return value and is never copied");
     /// <summary>At the statement.</summary>
     public static readonly DiagnosticDescriptor BreakOutside = E("BK2023", "'{0}' is not inside a {1}");
@@ -141,7 +141,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MetaNotProtocol = E("BK2051", "{0}");
     /// <summary>At the handle argument.</summary>
     public static readonly DiagnosticDescriptor PutProtocolMismatch = E("BK2052", "output '{0}' carries '{1}' handles but is given a '{2}' handle");
-    /// <summary>At the endpoint declaration.</summary>
+    /// <summary>At the endpoint's name.</summary>
     public static readonly DiagnosticDescriptor AppEndpoint = E("BK2053", "an app has no endpoints of its own; wire rx and tx instead");
     /// <summary>At the call.</summary>
     public static readonly DiagnosticDescriptor BadArgument = E("BK2054", "{0}");

@@ -42,12 +42,15 @@ public sealed partial class Binder
         var decls = program.Units.SelectMany(u => u.Decls).ToList();
         DeclareBuiltinMetadata();
         foreach (var d in decls) Declare(d);
+        // Globals and functions are declared before constants are folded, so that a constant that
+        // names one is reported as not constant rather than undeclared; constants, structs and
+        // protocols are resolved on first need, whatever the order of declarations.
+        foreach (var v in decls.OfType<VarDecl>()) DeclareGlobal(v, null);
+        foreach (var f in decls.OfType<FunctionDecl>()) DeclareFunction(f, null, FunctionKind.Helper);
         foreach (var name in pendingConsts.Keys.ToList()) ResolveConst(name);
         foreach (var s in program.Structs) LayOut(s);
         foreach (var p in program.Protocols) LayOut(p);
         foreach (var m in decls.OfType<MetadataDecl>()) DeclareMetadata(m);
-        foreach (var v in decls.OfType<VarDecl>()) DeclareGlobal(v, null);
-        foreach (var f in decls.OfType<FunctionDecl>()) DeclareFunction(f, null, FunctionKind.Helper);
         foreach (var p in program.Ppfs) DeclarePpfMembers(p);
 
         foreach (var (fn, decl) in functionDecls) new BodyBinder(this, fn).BindBody(decl);
@@ -322,6 +325,11 @@ public sealed partial class Binder
         {
             var type = ApplyDimensions(ResolveType(f.Type), f.Dimensions, scope);
             if (type.IsError) continue;
+            if (type.ContainsHandle)
+            {
+                diagnostics.Report(DiagnosticCatalog.HandleStorage, f.Name.Span, f.Name.Text, "a metadata field");
+                continue;
+            }
             if (type is not ScalarType st)
             {
                 diagnostics.Report(DiagnosticCatalog.MetaNotProtocol, f.Type.Span,
@@ -383,9 +391,9 @@ public sealed partial class Binder
         {
             foreach (var (p, decl) in fn.Parameters.Zip(f.Params))
                 if (p.Type is not ScalarType && !p.Type.IsError)
-                    diagnostics.Report(DiagnosticCatalog.ControlNotScalar, decl.Type.Span, f.Name.Text, $"parameter '{p.Name}'", p.Type);
+                    diagnostics.Report(DiagnosticCatalog.ControlNotScalar, decl.Name.Span, f.Name.Text, $"parameter '{p.Name}'", p.Type);
             if (fn.ReturnType is not (ScalarType or VoidType) && !fn.ReturnType.IsError)
-                diagnostics.Report(DiagnosticCatalog.ControlNotScalar, f.ReturnType.Span, f.Name.Text, "return value", fn.ReturnType);
+                diagnostics.Report(DiagnosticCatalog.ControlNotScalar, f.Name.Span, f.Name.Text, "return value", fn.ReturnType);
         }
         if (owner is null)
         {
@@ -400,7 +408,7 @@ public sealed partial class Binder
     {
         var type = ResolveType(p.Type);
         if (type is VoidType) { diagnostics.Report(DiagnosticCatalog.VoidVariable, p.Name.Span, p.Name.Text); type = ErrorType.Instance; }
-        if (type.ContainsLock) { diagnostics.Report(DiagnosticCatalog.LockMisuse, p.Type.Span, $"parameter '{p.Name.Text}' has type '{type}'"); type = ErrorType.Instance; }
+        if (type.ContainsLock) { diagnostics.Report(DiagnosticCatalog.LockMisuse, p.Name.Span, $"parameter '{p.Name.Text}' has type '{type}'"); type = ErrorType.Instance; }
         if (type is PointerType { ContainsHandle: true } or StructType { ContainsHandle: true })
         {
             diagnostics.Report(DiagnosticCatalog.HandleStorage, p.Name.Span, p.Name.Text, "held behind a pointer or in a struct");

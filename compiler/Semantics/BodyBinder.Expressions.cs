@@ -60,6 +60,9 @@ public sealed partial class BodyBinder
     private static string KindOf(Symbol s) => s switch
     {
         FunctionSymbol => "function",
+        VariableSymbol => "variable",
+        ConstSymbol => "constant",
+        EndpointSymbol => "endpoint",
         StructSymbol => "struct type",
         PpfSymbol => "PPF",
         ModuleSymbol m => m.IsApp ? "app" : "module",
@@ -149,9 +152,11 @@ public sealed partial class BodyBinder
                     return Error(DiagnosticCatalog.NotAllowedHere, m.Span, "metadata is read field by field: write 'h->meta.<field>'");
                 case HandleType h:
                     var pf = h.Protocol!.Field(name);
-                    return pf is null
-                        ? Error(DiagnosticCatalog.UnknownField, m.Member.Span, $"protocol '{h.Protocol.Name}'", name)
-                        : new BoundPacketField(target, pf, m.Span);
+                    if (pf is not null) return new BoundPacketField(target, pf, m.Span);
+                    if (binder.Program.MetadataField(name) is not null)
+                        return Error(DiagnosticCatalog.MetaNotProtocol, m.Member.Span,
+                            $"'{name}' is a metadata field, not a field of protocol '{h.Protocol.Name}': write '->meta.{name}'");
+                    return Error(DiagnosticCatalog.UnknownField, m.Member.Span, $"protocol '{h.Protocol.Name}'", name);
                 case PointerType { Pointee: StructType st }:
                     var sf = st.Symbol.Field(name);
                     return sf is null

@@ -57,7 +57,7 @@ public sealed partial class BodyBinder
             case Intrinsic.PacketEncap:
             {
                 var handle = BindHandle(c.Args[0], name);
-                var proto = BindProtocolArg(c.Args[1], name);
+                var proto = BindProtocolArg(c.Args[1], name, c.Span);
                 if (handle is null || proto is null) return new BoundError(c.Span);
                 if (proto.FixedLength is null)
                     return Error(DiagnosticCatalog.EncapNeedsFixedLength, c.Args[1].Span, proto.Name, "packet_encap");
@@ -65,7 +65,7 @@ public sealed partial class BodyBinder
             }
             case Intrinsic.PacketCreate:
             {
-                var proto = BindProtocolArg(c.Args[0], name);
+                var proto = BindProtocolArg(c.Args[0], name, c.Span);
                 var size = BindInteger(c.Args[1], name, ScalarType.U32);
                 if (proto is null || size is null) return new BoundError(c.Span);
                 return Make(kind, c, new HandleType(proto), new BoundProtocol(proto, c.Args[0].Span), size);
@@ -175,16 +175,23 @@ public sealed partial class BodyBinder
         return null;
     }
 
-    private ProtocolSymbol? BindProtocolArg(Expr e, string intrinsic)
+    private ProtocolSymbol? BindProtocolArg(Expr e, string intrinsic, SourceSpan call)
     {
-        if (e is NameExpr n && binder.LookupGlobal(n.Name) is ProtocolSymbol p && Lookup(n.Name) is ProtocolSymbol) return p;
-        if (e is NameExpr { Name: var nm } && Lookup(nm) is null)
+        if (e is NameExpr n)
         {
-            Report(DiagnosticCatalog.UndeclaredName, e.Span, nm, " as a protocol");
-            return null;
+            switch (Lookup(n.Name))
+            {
+                case ProtocolSymbol p: return p;
+                case null:
+                    Report(DiagnosticCatalog.UndeclaredName, e.Span, n.Name, " as a protocol");
+                    return null;
+                case var other:
+                    Report(DiagnosticCatalog.BadArgument, call, $"'{intrinsic}' takes a protocol name (for example 'ipv4'), and '{n.Name}' is a {KindOf(other)}");
+                    return null;
+            }
         }
         if (BindExpr(e).Type.IsError) return null;
-        Report(DiagnosticCatalog.BadArgument, e.Span, $"'{intrinsic}' takes a protocol name here (for example 'ipv4')");
+        Report(DiagnosticCatalog.BadArgument, call, $"'{intrinsic}' takes a protocol name here (for example 'ipv4')");
         return null;
     }
 

@@ -67,7 +67,7 @@ public sealed partial class BodyBinder
     {
         var type = binder.ApplyDimensions(binder.ResolveType(v.Type), v.Dimensions, this);
         if (type is VoidType) { Report(DiagnosticCatalog.VoidVariable, v.Name.Span, v.Name.Text); type = ErrorType.Instance; }
-        if (type.ContainsLock) { Report(DiagnosticCatalog.LockMisuse, v.Type.Span, $"local '{v.Name.Text}' has type '{type}'"); type = ErrorType.Instance; }
+        if (type.ContainsLock) { Report(DiagnosticCatalog.LockMisuse, v.Name.Span, $"local '{v.Name.Text}' has type '{type}'"); type = ErrorType.Instance; }
         if (type.ContainsHandle && type is not HandleType)
         {
             Report(DiagnosticCatalog.HandleStorage, v.Name.Span, v.Name.Text, type is ArrayType ? "an array element" : "held behind a pointer or in a struct");
@@ -179,7 +179,7 @@ public sealed partial class BodyBinder
         var value = BindExpr(r.Value);
         if (returnType is VoidType)
         {
-            Report(DiagnosticCatalog.BadReturn, r.Value.Span, $"'{function?.QualifiedName}' returns nothing; remove the value or declare a return type");
+            Report(DiagnosticCatalog.BadReturn, r.Span, $"'{function?.QualifiedName}' returns nothing; remove the value or declare a return type");
             return new BoundReturn(null, r.Span);
         }
         return new BoundReturn(Convert(value, returnType, " (the return value)"), r.Span);

@@ -55,7 +55,7 @@ internal sealed class WiringBinder(Binder binder)
         }
         foreach (var e in m.Decl.Endpoints)
         {
-            if (m.IsApp) { Report(DiagnosticCatalog.AppEndpoint, e.Span); continue; }
+            if (m.IsApp) { Report(DiagnosticCatalog.AppEndpoint, e.Name.Span); continue; }
             if (Claim(e.Name)) m.Endpoints.Add(new EndpointSymbol(e.Name.Text, e.Name.Span, e.IsInput, binder.ResolveEndpointProtocol(e), m));
         }
         foreach (var i in m.Decl.Instances)
@@ -85,6 +85,8 @@ internal sealed class WiringBinder(Binder binder)
     private void BindWires(ModuleSymbol m)
     {
         var started = new Dictionary<string, WireDecl>(StringComparer.Ordinal);
+        // Endpoints named by any wire, even one rejected for another reason, are not reported as dangling too.
+        var mentioned = new HashSet<string>(m.Decl.Wires.SelectMany(w => new[] { w.From.ToString(), w.To.ToString() }), StringComparer.Ordinal);
         foreach (var w in m.Decl.Wires)
         {
             var from = ResolveEnd(m, w.From, source: true);
@@ -112,7 +114,7 @@ internal sealed class WiringBinder(Binder binder)
                 bool wired = e.IsInput
                     ? m.Wires.Any(w => w.To.Instance == inst && w.To.Endpoint == e)
                     : m.Wires.Any(w => w.From.Instance == inst && w.From.Endpoint == e);
-                if (!wired)
+                if (!wired && !mentioned.Contains($"{inst.Name}.{e.Name}"))
                     Report(DiagnosticCatalog.DanglingEndpoint, inst.Span, $"{(e.IsInput ? "input" : "output")} '{inst.Name}.{e.Name}'");
             }
         foreach (var e in m.Endpoints)
@@ -120,10 +122,10 @@ internal sealed class WiringBinder(Binder binder)
             bool wired = e.IsInput
                 ? m.Wires.Any(w => w.From.Instance is null && w.From.Endpoint == e)
                 : m.Wires.Any(w => w.To.Instance is null && w.To.Endpoint == e);
-            if (!wired)
+            if (!wired && !mentioned.Contains(e.Name))
                 Report(DiagnosticCatalog.DanglingEndpoint, e.Span, $"{(e.IsInput ? "input" : "output")} '{e.Name}' of module '{m.Name}' (inside it)");
         }
-        if (m.IsApp && !m.Wires.Any(w => w.From.IsRx))
+        if (m.IsApp && !mentioned.Contains("rx"))
             Report(DiagnosticCatalog.DanglingEndpoint, m.Span, $"rx of app '{m.Name}'");
     }
 
@@ -186,7 +188,7 @@ internal sealed class WiringBinder(Binder binder)
         if (ep is null)
         {
             var available = string.Join(", ", EndpointsOf(inst.Type).Select(e => e.Name));
-            Report(DiagnosticCatalog.UnknownEndpoint, r.Endpoint.Span,
+            Report(DiagnosticCatalog.UnknownEndpoint, r.Span,
                 $"'{inst.Type.Name}' has no endpoint '{r.Endpoint.Text}' (it has: {(available.Length > 0 ? available : "none")})");
             return null;
         }
