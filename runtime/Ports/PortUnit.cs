@@ -1,0 +1,302 @@
+using Baker.Runtime.Machine;
+using Baker.Runtime.Memory;
+using Baker.Runtime.Pcap;
+
+namespace Baker.Runtime.Ports;
+
+/// <summary>How input frames are offered to the receive ports.</summary>
+public sealed class TrafficOptions
+{
+    /// <summary>Fraction of line rate (0 &lt; load ≤ 1) at which frames arrive when not saturating.</summary>
+    public double Load { get; set; } = 1.0;
+    /// <summary>Offer frames as fast as the chip takes them (one cycle apart, no line pacing, no drops): for capacity measurements.</summary>
+    public bool Saturate { get; set; }
+    /// <summary>Play each port's trace this many times.</summary>
+    public int Repeat { get; set; } = 1;
+}
+
+/// <summary>Counters of one Ethernet port.</summary>
+public sealed class PortStats
+{
+    public long RxPackets, RxBytes, TxPackets, TxBytes, Offered;
+    public SortedDictionary<string, long> Drops { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A transmitted frame with its emulated time (start of transmission).</summary>
+public sealed record TxFrame(long Cycle, long TimestampNs, byte[] Data);
+
+/// <summary>
+/// Receive and transmit for all ports, as one agent of the chip's scheduler with its own event queue.
+/// Receive: each frame arrives when its last bit has arrived (paced at line rate × load: the wire time of
+/// a frame is (max(captured+FCS, 64) + 20 preamble/gap bytes) × 8 / bit rate); it takes a buffer from the
+/// free list, is written into DRAM through the DRAM controller, and its descriptor
+/// [buffer address, port &lt;&lt; 16 | length] is put on the receive ring when that write completes. No free buffer
+/// or no room on the ring drops the frame and counts it ("no_buffer", "rx_ring_full").
+/// Transmit: each port takes descriptors from its ring, reads the frame from DRAM (the read of the next frame
+/// overlaps the transmission of the current one), sends it at line rate, records it with its timestamp and
+/// returns the buffer to the free list when the last bit has left.
+/// </summary>
+public sealed class PortUnit
+{
+    private enum Kind : byte { RxArrival, RxDeliver, TxFetch, TxDone }
+
+    private readonly record struct Ev(Kind Kind, int Port, uint Addr, int Len);
+
+    private sealed class Port
+    {
+        public List<PcapFrame> Input = [];
+        public int Next;
+        public int RepeatLeft;
+        public double ArrivalCycle;
+        public bool InputDone = true;
+        public HwRing? TxRing;
+        public bool TxActive;
+        public double LineFreeAt;
+        public double CyclesPerBit;
+        public readonly List<TxFrame> Output = [];
+        public readonly PortStats Stats = new();
+    }
+
+    private readonly Chip _chip;
+    private readonly int _index;
+    private readonly Port[] _ports;
+    private readonly PriorityQueue<Ev, (long, long)> _events = new();
+    private long _seq;
+    private HwRing? _rxRing;
+    private HwRing? _freeList;
+    private int _rxReserved;
+    private TrafficOptions _opt = new();
+
+    public long LastActivity { get; private set; }
+    public int Count => _ports.Length;
+
+    internal PortUnit(Chip chip, int agentIndex)
+    {
+        _chip = chip;
+        _index = agentIndex;
+        var m = chip.Machine;
+        _ports = m.Ports.Select(p => new Port { CyclesPerBit = (double)m.ClockHz / p.BitsPerSecond }).ToArray();
+    }
+
+    public PortStats Stats(int port) => _ports[port].Stats;
+    public IReadOnlyList<TxFrame> Output(int port) => _ports[port].Output;
+
+    internal long NextTime => _events.TryPeek(out _, out var p) ? p.Item1 : long.MaxValue;
+
+    /// <summary>Attach input traces (port → frames) and start receive and transmit.</summary>
+    public void Attach(IReadOnlyDictionary<int, IReadOnlyList<PcapFrame>> traces, TrafficOptions options)
+    {
+        _opt = options;
+        if (options.Load <= 0 || options.Load > 1) throw new EmulatorException($"load {options.Load} must be in (0, 1]");
+        var m = _chip.Machine;
+        _rxRing = _chip.Ring(m.Receive.RingSpace, m.Receive.Ring)
+            ?? throw new EmulatorException($"receive ring {MemorySpaceNames.Name(m.Receive.RingSpace)} {m.Receive.Ring} is not configured");
+        _freeList = _chip.Ring(m.Buffers.FreeListSpace, m.Buffers.FreeListRing)
+            ?? throw new EmulatorException("the buffer free list ring is not configured");
+        for (var p = 0; p < _ports.Length; p++)
+        {
+            var port = _ports[p];
+            var pp = m.Ports[p];
+            port.TxRing = _chip.Ring(pp.TxRingSpace, pp.TxRing)
+                ?? throw new EmulatorException($"port {p}: transmit ring {MemorySpaceNames.Name(pp.TxRingSpace)} {pp.TxRing} is not configured");
+            var pi = p;
+            port.TxRing.OnPut = t => TxWake(pi, t);
+        }
+        foreach (var (p, frames) in traces)
+        {
+            if (p < 0 || p >= _ports.Length) throw new EmulatorException($"trace for port {p}: the machine has ports 0..{_ports.Length - 1}");
+            var port = _ports[p];
+            port.Input = frames.ToList();
+            port.RepeatLeft = Math.Max(1, options.Repeat) - 1;
+            port.Next = 0;
+            port.InputDone = port.Input.Count == 0;
+            if (!port.InputDone) ScheduleArrival(p, 0);
+        }
+    }
+
+    /// <summary>Wire time of a frame in (fractional) cycles; kept exact so pacing does not drift by rounding.</summary>
+    private double WireCycles(Port port, int length)
+    {
+        var r = _chip.Machine.Receive;
+        var bytes = Math.Max(length + r.FcsBytes, r.MinFrameBytes) + r.OverheadBytes;
+        return bytes * 8 * port.CyclesPerBit;
+    }
+
+    private void ScheduleArrival(int p, long now)
+    {
+        var port = _ports[p];
+        var f = port.Input[port.Next];
+        if (_opt.Saturate)
+        {
+            Push(now + 1, new Ev(Kind.RxArrival, p, 0, 0));
+            return;
+        }
+        port.ArrivalCycle += WireCycles(port, f.OriginalLength) / _opt.Load;
+        Push((long)Math.Ceiling(port.ArrivalCycle), new Ev(Kind.RxArrival, p, 0, 0));
+    }
+
+    private void Push(long t, Ev e)
+    {
+        _events.Enqueue(e, (t, _seq++));
+        _chip.LowerHorizon(t, _index);
+    }
+
+    private void TxWake(int p, long t)
+    {
+        var port = _ports[p];
+        if (port.TxActive) return;
+        port.TxActive = true;
+        Push(t, new Ev(Kind.TxFetch, p, 0, 0));
+    }
+
+    internal void Run()
+    {
+        while (_events.TryPeek(out var e, out var pri))
+        {
+            var t = pri.Item1;
+            if (t > _chip.HorizonTime || (t == _chip.HorizonTime && _index > _chip.HorizonIndex)) return;
+            _events.Dequeue();
+            switch (e.Kind)
+            {
+                case Kind.RxArrival: RxArrival(e.Port, t); break;
+                case Kind.RxDeliver: RxDeliver(e, t); break;
+                case Kind.TxFetch: TxFetch(e.Port, t); break;
+                case Kind.TxDone: TxDone(e, t); break;
+            }
+        }
+    }
+
+    private void RxArrival(int p, long t)
+    {
+        var port = _ports[p];
+        var f = port.Input[port.Next];
+        var m = _chip.Machine;
+        Span<uint> one = stackalloc uint[1];
+        port.Stats.Offered++;
+        string? drop = null;
+        var len = f.Data.Length;
+        if (len > m.Buffers.SizeBytes) drop = "too_long";
+        else if (_rxRing!.Free - _rxReserved < 2) drop = "rx_ring_full";
+        else if (!_freeList!.Get(one, t)) drop = "no_buffer";
+        if (drop is not null)
+        {
+            if (_opt.Saturate && drop != "too_long")
+            {
+                // Saturating input never loses frames: offer the same frame again a little later.
+                port.Stats.Offered--;
+                Push(t + m.Receive.SaturateRetryCycles, new Ev(Kind.RxArrival, p, 0, 0));
+                return;
+            }
+            port.Stats.Drops[drop] = port.Stats.Drops.GetValueOrDefault(drop) + 1;
+            LastActivity = t;
+        }
+        else
+        {
+            var buf = one[0];
+            f.Data.CopyTo(_chip.DramMemory.AsSpan((int)buf));
+            var done = _chip.DramUnit.Issue(t, len);
+            _rxReserved += 2;
+            Push(done, new Ev(Kind.RxDeliver, p, buf, len));
+            port.Stats.RxPackets++;
+            port.Stats.RxBytes += len;
+        }
+        Advance(p, t);
+    }
+
+    private void Advance(int p, long t)
+    {
+        var port = _ports[p];
+        port.Next++;
+        if (port.Next == port.Input.Count)
+        {
+            if (port.RepeatLeft == 0)
+            {
+                port.InputDone = true;
+                return;
+            }
+            port.RepeatLeft--;
+            port.Next = 0;
+        }
+        ScheduleArrival(p, t);
+    }
+
+    private void RxDeliver(Ev e, long t)
+    {
+        _rxReserved -= 2;
+        Span<uint> d = [e.Addr, (uint)(e.Port << 16 | e.Len)];
+        if (!_rxRing!.Put(d, t))
+        {
+            // Only possible when microcode also puts on the receive ring; account the frame as dropped.
+            var s = _ports[e.Port].Stats;
+            s.Drops["rx_ring_full"] = s.Drops.GetValueOrDefault("rx_ring_full") + 1;
+            s.RxPackets--;
+            FreeBuffer(e.Addr, t);
+        }
+        LastActivity = t;
+    }
+
+    private void TxFetch(int p, long t)
+    {
+        var port = _ports[p];
+        Span<uint> d = stackalloc uint[2];
+        if (!port.TxRing!.Get(d, t))
+        {
+            port.TxActive = false;
+            return;
+        }
+        var addr = d[0];
+        var len = (int)(d[1] & 0xffff);
+        var m = _chip.Machine;
+        var bufMask = (uint)(m.Buffers.SizeBytes - 1);
+        if (len == 0 || addr + (long)len > _chip.DramMemory.Length || (addr & bufMask) + len > m.Buffers.SizeBytes)
+        {
+            port.Stats.Drops["bad_descriptor"] = port.Stats.Drops.GetValueOrDefault("bad_descriptor") + 1;
+            FreeBuffer(addr, t);
+            Push(t, new Ev(Kind.TxFetch, p, 0, 0));
+            return;
+        }
+        var done = _chip.DramUnit.Issue(t, len);
+        var data = _chip.DramMemory.AsSpan((int)addr, len).ToArray();
+        var startExact = Math.Max(done, port.LineFreeAt);
+        var start = (long)Math.Ceiling(startExact);
+        port.LineFreeAt = startExact + WireCycles(port, len);
+        var end = (long)Math.Ceiling(port.LineFreeAt);
+        port.Output.Add(new TxFrame(start, (long)Math.Floor(startExact * 1e9 / m.ClockHz), data));
+        port.Stats.TxPackets++;
+        port.Stats.TxBytes += len;
+        Push(end, new Ev(Kind.TxDone, p, addr, len));
+        // Fetch the next descriptor when this frame starts, so its DRAM read overlaps this transmission.
+        Push(start, new Ev(Kind.TxFetch, p, 0, 0));
+    }
+
+    private void TxDone(Ev e, long t)
+    {
+        FreeBuffer(e.Addr, t);
+        LastActivity = t;
+    }
+
+    private void FreeBuffer(uint addr, long t)
+    {
+        var b = _chip.Machine.Buffers;
+        Span<uint> one = [addr & ~(uint)(b.SizeBytes - 1)];
+        if (!_freeList!.Put(one, t)) throw new EmulatorException($"buffer free list overflow returning 0x{addr:x}: a buffer was freed twice");
+    }
+
+    public bool InputDone
+    {
+        get
+        {
+            foreach (var p in _ports) if (!p.InputDone) return false;
+            return true;
+        }
+    }
+
+    /// <summary>True when all input was offered and every buffer is back on the free list, or nothing moved for <paramref name="idle"/> cycles.</summary>
+    internal bool Drained(long now, long idle)
+    {
+        if (_freeList is null || !InputDone) return false;
+        if (_rxReserved == 0 && _freeList.Count == _chip.Machine.Buffers.Count && _ports.All(p => !p.TxActive || p.LineFreeAt <= now))
+            return true;
+        return now - LastActivity > idle;
+    }
+}
