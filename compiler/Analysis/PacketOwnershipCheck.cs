@@ -30,9 +30,16 @@ public static class PacketOwnershipCheck
         {
             var fn = functions[v];
             if (BoundTreeWalker.Descendants(fn.Body!).Any(n => n is BoundError)) continue;
-            var analysis = PacketFlowAnalysis.Analyze(fn, program, summaries, diagnostics);
-            summaries[fn] = analysis.Summary;
-            results[fn] = analysis;
+            try
+            {
+                var analysis = PacketFlowAnalysis.Analyze(fn, program, summaries, diagnostics);
+                summaries[fn] = analysis.Summary;
+                results[fn] = analysis;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                diagnostics.Report(DiagnosticCatalog.InternalError, fn.Span, "packet-flow", $"function '{fn.QualifiedName}'", e.Message);
+            }
         }
         return results;
     }

@@ -4,13 +4,17 @@ namespace Baker.Compiler.Diagnostics;
 /// Every diagnostic the compiler can report, with a stable code. Codes are never reused: a
 /// retired diagnostic keeps its number, commented out. Ranges: BK1xxx syntax, BK2xxx semantics,
 /// BK3xxx dataflow checks (packets, metadata), BK4xxx optimisation remarks, BK5xxx back ends and
-/// placement, BK6xxx run time. Each message says what is wrong and what to do. The comment on
+/// placement, BK6xxx run time, BK9xxx the compiler's own faults. Each message says what is wrong and what to do. The comment on
 /// each entry says where the diagnostic points.
 /// </summary>
 public static class DiagnosticCatalog
 {
     private static DiagnosticDescriptor E(string code, string template) => new(code, Severity.Error, template);
     private static DiagnosticDescriptor W(string code, string template) => new(code, Severity.Warning, template);
+
+    // ---- BK9xxx: the compiler's own faults --------------------------------------------------------
+    /// <summary>At the function (or the first file) being processed when a pass failed.</summary>
+    public static readonly DiagnosticDescriptor InternalError = E("BK9001", "internal error in pass '{0}' on {1}: {2}; this is a compiler bug: please report it with this program");
 
     // ---- BK1xxx: syntax ------------------------------------------------------------------------
     /// <summary>At the character.</summary>

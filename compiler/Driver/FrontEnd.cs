@@ -21,13 +21,30 @@ public static class FrontEnd
         // Binding files with syntax errors would only add cascades: stop after the parse.
         if (diagnostics.HasErrors) return new FrontEndResult(null, diagnostics.Sorted());
 
-        var program = Binder.Bind(units, diagnostics);
+        BoundProgram program;
+        try
+        {
+            program = Binder.Bind(units, diagnostics);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A crash is a compiler bug; the user gets a located message naming the pass, not a stack trace.
+            var at = units.Count > 0 ? new SourceSpan(units[0].Path, 1, 1, 0, 0) : SourceSpan.None;
+            diagnostics.Report(DiagnosticCatalog.InternalError, at, "bind", "the program", e.Message);
+            return new FrontEndResult(null, diagnostics.Sorted());
+        }
         // Ownership is checked function by function (bodies with errors are skipped inside);
         // metadata definedness needs the whole graph and every body, so only a clean program.
         bool cleanBeforeDataflow = !diagnostics.HasErrors;
         var flows = PacketOwnershipCheck.Run(program, diagnostics);
         if (cleanBeforeDataflow && program.Graph is not null)
-            MetadataDefinednessCheck.Run(program, flows, diagnostics);
+        {
+            try { MetadataDefinednessCheck.Run(program, flows, diagnostics); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                diagnostics.Report(DiagnosticCatalog.InternalError, program.App?.Span ?? SourceSpan.None, "metadata-definedness", "the app graph", e.Message);
+            }
+        }
         return new FrontEndResult(program, diagnostics.Sorted());
     }
 }

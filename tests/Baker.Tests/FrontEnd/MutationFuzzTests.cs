@@ -37,6 +37,7 @@ public class MutationFuzzTests
                 Assert.Fail($"mutation {i} of {Path.GetFileName(path)} crashed the front end: {e}\n--- program ---\n{mutated}");
                 return;
             }
+            Assert.DoesNotContain(result.Diagnostics, d => d.Code == "BK9001");
             if (!result.HasErrors) continue;
             rejected++;
             foreach (var d in result.Diagnostics)

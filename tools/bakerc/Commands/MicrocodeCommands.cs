@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Baker.Runtime.Isa;
+using Baker.Runtime.Machine;
+using Baker.Runtime.Memory;
+using Baker.Runtime.Pcap;
+
+namespace Baker.Tools.Bakerc.Commands;
+
+/// <summary>
+/// <c>bakerc asm</c>, <c>bakerc disasm</c> and <c>bakerc emu</c>: hand-written microcode on the
+/// emulated network processor. All the work is in runtime/ (Isa, Machine); this only maps
+/// arguments and turns the runtime's errors into messages and exit codes.
+/// </summary>
+public static class MicrocodeCommands
+{
+    public static Command Asm(TextWriter stdout, TextWriter stderr)
+    {
+        var file = new Argument<string>("file") { Description = "microcode source (.uasm)" };
+        var output = new Option<string>("--out", "-o") { Description = "image file to write", Required = true };
+        var command = new Command("asm", "Assemble microcode into an image") { file, output };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            if (!File.Exists(path)) { stderr.WriteLine($"{path}(1,1): error BK5101: cannot read the file"); return Program.InputErrors; }
+            var result = Assembler.Assemble(File.ReadAllText(path), path);
+            foreach (var d in result.Diagnostics) stderr.WriteLine(d);
+            if (!result.Success) return Program.InputErrors;
+            ImageFile.Write(result.Image!, parse.GetValue(output)!);
+            return Program.Success;
+        });
+        return command;
+    }
+
+    public static Command Disasm(TextWriter stdout, TextWriter stderr)
+    {
+        var image = new Argument<string>("image") { Description = "image file written by 'bakerc asm'" };
+        var command = new Command("disasm", "Print an image as microcode text (assembles back to the same image)") { image };
+        command.SetAction(parse => Guard(stderr, () =>
+        {
+            stdout.Write(Disassembler.Disassemble(ImageFile.Read(parse.GetValue(image)!)));
+            return Program.Success;
+        }));
+        return command;
+    }
+
+    public static Command Emu(TextWriter stdout, TextWriter stderr)
+    {
+        var images = new Argument<string[]>("images") { Description = "microcode images, one per microengine group", Arity = ArgumentArity.OneOrMore };
+        var traces = new Option<string[]>("--trace") { Description = "input trace: FILE (port 0) or N=FILE (port N); repeatable", Required = true, AllowMultipleArgumentsPerToken = false };
+        var output = new Option<string>("--out", "-o") { Description = "output folder (port<N>.pcap, stats.json)", Required = true };
+        var machine = new Option<string?>("--machine") { Description = "machine description JSON (default: the IXP2400-class machine)" };
+        var load = new Option<double?>("--load") { Description = "offered load per port, 0..1 of line rate (default: 1)" };
+        var saturate = new Option<bool>("--saturate") { Description = "feed frames as fast as the receive rings take them" };
+        var command = new Command("emu", "Run microcode images on the emulated network processor") { images, traces, output, machine, load, saturate };
+        command.SetAction(parse => Guard(stderr, () =>
+        {
+            var o = new EmulatorOptions { OutputDirectory = parse.GetValue(output) };
+            if (parse.GetValue(machine) is { } m) o.Machine = MachineDescription.Load(m);
+            foreach (var img in parse.GetValue(images)!) o.Images.Add(ImageFile.Read(img));
+            foreach (var t in parse.GetValue(traces)!) o.AddTrace(t);
+            if (parse.GetValue(load) is { } l) o.Traffic.Load = l;
+            o.Traffic.Saturate = parse.GetValue(saturate);
+            stdout.WriteLine(EmulatorRun.Run(o));
+            return Program.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>The runtime reports bad inputs (corrupt image, pcap, machine file) as exceptions with located messages.</summary>
+    private static int Guard(TextWriter stderr, Func<int> action)
+    {
+        try { return action(); }
+        catch (Exception e) when (e is ImageFormatException or PcapFormatException or MachineDescriptionException or EmulatorException or IOException)
+        {
+            stderr.WriteLine($"bakerc: error: {e.Message}");
+            return Program.InputErrors;
+        }
+    }
+}
