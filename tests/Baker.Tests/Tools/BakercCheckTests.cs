@@ -5,13 +5,7 @@ namespace Baker.Tests.Tools;
 /// <summary>The command line: exit codes 0 (clean), 1 (errors in the input), 2 (usage), and where output goes.</summary>
 public class BakercCheckTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = Baker.Tools.Bakerc.Program.Run(args, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => Bakerc.Run(args);
 
     [Fact]
     public void CleanProgramExitsZeroAndPrintsNothing()

@@ -7,13 +7,7 @@ public class BakercMicrocodeTests
 {
     private static readonly string Sample = Repo.Path("samples", "microcode", "forwarder");
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = Baker.Tools.Bakerc.Program.Run(args, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => Bakerc.Run(args);
 
     [Fact]
     public void AsmDisasmAsmGivesTheSameImage()
