@@ -23,9 +23,6 @@ public static class MetadataDefinednessCheck
         var all = program.Metadata.ToImmutableHashSet();
         var rxDefines = program.Metadata.Where(f => f.Name == "in_port").ToImmutableHashSet();
 
-        var puts = graph.Instances.Select(i => i.Ppf).Distinct().ToDictionary(p => p,
-            p => FunctionsOf(p).Where(flows.ContainsKey).SelectMany(f => flows[f].Puts).ToList());
-
         var availIn = new Dictionary<(PpfInstance, EndpointSymbol), ImmutableHashSet<MetadataField>>();
         var availOut = new Dictionary<(PpfInstance, EndpointSymbol), ImmutableHashSet<MetadataField>>();
         foreach (var inst in graph.Instances)
@@ -36,7 +33,9 @@ public static class MetadataDefinednessCheck
             from.Instance is null ? rxDefines : availOut[(from.Instance, from.Endpoint!)];
 
         var into = graph.Channels.Where(c => c.To.Instance is not null).ToLookup(c => (c.To.Instance!, c.To.Endpoint!));
-        var putsTo = graph.Instances.Select(i => i.Ppf).Distinct().SelectMany(p => puts[p]).ToLookup(f => f.Output);
+        // Puts by output endpoint (endpoints belong to PPF types, so this serves every instance).
+        var putsTo = graph.Instances.Select(i => i.Ppf).Distinct()
+            .SelectMany(p => p.AllFunctions).Where(flows.ContainsKey).SelectMany(f => flows[f].Puts).ToLookup(f => f.Output);
 
         // Each instance takes its inputs, then defines its outputs, so a pass in graph order carries
         // definedness down a pipeline at once; cycles need a few more passes.
@@ -77,9 +76,6 @@ public static class MetadataDefinednessCheck
             diagnostics.Report(DiagnosticCatalog.MetadataUndefined, c.LastWire.Decl.Span, "out_port",
                 $"tx reads it to choose the port, and packets from '{c.From.Describe(true)}' may not have it; set p->meta.out_port before channel_put");
     }
-
-    private static IEnumerable<FunctionSymbol> FunctionsOf(PpfSymbol p) =>
-        (p.Init is null ? [] : new[] { p.Init }).Concat(p.Processes).Concat(p.Functions);
 
     private static ImmutableHashSet<MetadataField> FieldsAtPut(PutFact fact, PpfInstance inst,
         Dictionary<(PpfInstance, EndpointSymbol), ImmutableHashSet<MetadataField>> availIn, ImmutableHashSet<MetadataField> all)

@@ -164,10 +164,10 @@ public sealed partial class PacketFlowAnalysis
     private void ReadMeta(BoundMetaField m, State st)
     {
         ulong set = Eval(m.Handle, st);
-        foreach (int s in SitesIn(set)) RequireField(s, m.Field, m.Span, st, viaCall: null);
+        foreach (int s in SitesIn(set)) RequireField(s, m.Field, m.Span, st);
     }
 
-    private void RequireField(int s, MetadataField field, SourceSpan span, State st, string? viaCall)
+    private void RequireField(int s, MetadataField field, SourceSpan span, State st)
     {
         if (st.Written[s]?.Contains(field) == true) return;
         var info = SiteInfo(s);
@@ -206,7 +206,7 @@ public sealed partial class PacketFlowAnalysis
             if (call.Args[i].Type is not HandleType) continue;
             var live = SitesIn(argSites[i]).ToList();
             foreach (var (param, field, _) in callee.ReadsParam.Where(r => r.Param == i))
-                foreach (int s in live) RequireField(s, field, call.Span, st, call.Function.QualifiedName);
+                foreach (int s in live) RequireField(s, field, call.Span, st);
             if (live.Count == 1 && callee.WritesParam.TryGetValue(i, out var writes) && st.Written[live[0]] is { } w)
                 st.Written[live[0]] = w.Union(writes);
         }
@@ -218,7 +218,7 @@ public sealed partial class PacketFlowAnalysis
             var handleArgs = Enumerable.Range(0, argSites.Count).Where(i => call.Args[i].Type is HandleType).SelectMany(i => SitesIn(argSites[i])).ToList();
             var (b, written, lentFrom) = Derive(handleArgs, st);
             int s = Allocate(call, st, new Site($"the packet returned by '{call.Function.QualifiedName}'",
-                handleArgs.Count == 0 ? PacketBase.Created : b, false, -1, true, lentFrom), written);
+                handleArgs.Count == 0 ? PacketBase.Created : b, false, -1, lentFrom), written);
             result |= 1UL << s;
         }
         return result;
@@ -265,13 +265,13 @@ public sealed partial class PacketFlowAnalysis
             {
                 var from = SitesIn(Eval(ic.Args[0], st)).ToList();
                 var (b, written, lent) = Derive(from, st);
-                int s = Allocate(ic, st, new Site($"the packet copied at {ic.Span.Short}", b, false, -1, true, lent), written);
+                int s = Allocate(ic, st, new Site($"the packet copied at {ic.Span.Short}", b, false, -1, lent), written);
                 return 1UL << s;
             }
             case Semantics.Intrinsic.PacketCreate:
             {
                 Eval(ic.Args[1], st);
-                int s = Allocate(ic, st, new Site($"the packet created at {ic.Span.Short}", PacketBase.Created, false, -1, true, ImmutableArray<int>.Empty),
+                int s = Allocate(ic, st, new Site($"the packet created at {ic.Span.Short}", PacketBase.Created, false, -1, ImmutableArray<int>.Empty),
                     program.Metadata.ToImmutableHashSet());
                 return 1UL << s;
             }

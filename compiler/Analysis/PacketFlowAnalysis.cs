@@ -34,8 +34,6 @@ public sealed class FunctionSummary
     public Dictionary<int, ImmutableHashSet<MetadataField>> WritesParam { get; } = new();
     /// <summary>Metadata reads of a parameter's packet that the caller's definedness must cover, with where they happen.</summary>
     public List<(int Param, MetadataField Field, SourceSpan Span)> ReadsParam { get; } = new();
-    /// <summary>Puts done inside the function (checked against the caller's packets only for created packets).</summary>
-    public List<PutFact> Puts { get; } = new();
 }
 
 /// <summary>
@@ -60,7 +58,6 @@ public sealed partial class PacketFlowAnalysis
     private readonly List<Site> sites = new();
     private readonly Dictionary<BoundNode, int> siteOfNode = new(ReferenceEqualityComparer.Instance);
     private readonly List<(State? Breaks, State? Continues, bool IsLoop)> targets = new();
-    private readonly Dictionary<VariableSymbol, int> paramIndex = new();
     private State? returned;
     private int capacity;
 
@@ -69,7 +66,7 @@ public sealed partial class PacketFlowAnalysis
     public List<ReadFact> Reads { get; } = new();
 
     /// <summary>An allocation site. <see cref="LentFrom"/>: the lent parameters its packet derives from.</summary>
-    private sealed record Site(string Description, PacketBase Base, bool IsLent, int ParamIndex, bool IsFresh, ImmutableArray<int> LentFrom);
+    private sealed record Site(string Description, PacketBase Base, bool IsLent, int ParamIndex, ImmutableArray<int> LentFrom);
 
     private PacketFlowAnalysis(FunctionSymbol function, BoundProgram program, IReadOnlyDictionary<FunctionSymbol, FunctionSummary> summaries)
     {
@@ -172,15 +169,16 @@ public sealed partial class PacketFlowAnalysis
         capacity = Math.Min(MaxSites, 1 + function.Parameters.Count(p => p.Type is HandleType) + makers);
         var entry = new State(capacity);
         for (int i = 0; i < capacity; i++) entry.Status[i] = Unborn;
+        var paramSites = new List<(int Param, int Site)>();
         for (int i = 0; i < function.Parameters.Count; i++)
         {
             var p = function.Parameters[i];
-            paramIndex[p] = i;
             if (p.Type is not HandleType) continue;
             bool received = function.Kind == FunctionKind.Process;
             int site = NewSite(new BoundVariable(p, p.Span), new Site(
                 received ? $"the packet received as '{p.Name}'" : $"the packet lent as '{p.Name}'",
-                received ? PacketBase.Received : PacketBase.Lent, !received, i, false, received ? [] : [i]));
+                received ? PacketBase.Received : PacketBase.Lent, !received, i, received ? [] : [i]));
+            paramSites.Add((i, site));
             entry.Aliases[p] = 1UL << site;
             entry.Status[site] = Owned;
             entry.Written[site] = ImmutableHashSet<MetadataField>.Empty;
@@ -191,13 +189,9 @@ public sealed partial class PacketFlowAnalysis
 
         // Summaries: fields surely written to each lent packet on every way out.
         var final = State.Join(exit, returned);
-        foreach (var (p, i) in paramIndex)
-        {
-            if (p.Type is not HandleType || final is null) continue;
-            int site = siteOfNode.First(kv => kv.Key is BoundVariable bv && bv.Variable == p).Value;
-            Summary.WritesParam[i] = final.Written[site] ?? ImmutableHashSet<MetadataField>.Empty;
-        }
-        Summary.Puts.AddRange(Puts);
+        if (final is not null)
+            foreach (var (param, site) in paramSites)
+                Summary.WritesParam[param] = final.Written[site] ?? ImmutableHashSet<MetadataField>.Empty;
     }
 
     private State? Exec(BoundStmt s, State? st)

@@ -14,13 +14,11 @@ public static class PacketOwnershipCheck
 {
     public static IReadOnlyDictionary<FunctionSymbol, PacketFlowAnalysis> Run(BoundProgram program, DiagnosticBag diagnostics)
     {
-        var functions = program.AllFunctions.Where(f => f.Body is not null).ToList();
-        var index = functions.Select((f, i) => (f, i)).ToDictionary(x => x.f, x => x.i);
-        var callees = functions.Select(f => BoundTreeWalker.Descendants(f.Body!).OfType<BoundCall>()
-            .Select(c => c.Function).Where(index.ContainsKey).Select(c => index[c]).Distinct().ToList()).ToList();
+        var graph = new CallGraph(program);
+        var functions = graph.Functions;
         // Edges callee → caller give callees first.
         var callers = functions.Select(_ => new List<int>()).ToList();
-        for (int v = 0; v < functions.Count; v++) foreach (int w in callees[v]) callers[w].Add(v);
+        for (int v = 0; v < functions.Count; v++) foreach (int w in graph.Callees(v).Distinct()) callers[w].Add(v);
         var order = GraphAlgorithms.TopologicalOrder(functions.Count, v => callers[v]);
         if (order is null) return new Dictionary<FunctionSymbol, PacketFlowAnalysis>();   // recursion: already an error
 

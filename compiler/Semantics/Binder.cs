@@ -420,22 +420,8 @@ public sealed partial class Binder
     private void DeclarePpfMembers(PpfSymbol ppf)
     {
         var d = ppf.Decl;
-        var names = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
-        bool Claim(Name n)
-        {
-            if (names.TryGetValue(n.Text, out var prev))
-            {
-                diagnostics.Report(DiagnosticCatalog.DuplicateDeclaration, n.Span, n.Text, $"in PPF '{ppf.Name}'", prev);
-                return false;
-            }
-            if (BuiltinNames.Contains(n.Text))
-            {
-                diagnostics.Report(DiagnosticCatalog.DuplicateDeclaration, n.Span, n.Text, "as a built-in", "the language reference");
-                return false;
-            }
-            names[n.Text] = n.Span;
-            return true;
-        }
+        var space = new DeclarationSpace(diagnostics, $"in PPF '{ppf.Name}'", BuiltinNames.Contains);
+        bool Claim(Name n) => space.Claim(n);
 
         foreach (var e in d.Endpoints)
         {

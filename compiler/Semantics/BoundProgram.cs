@@ -19,8 +19,7 @@ public sealed class BoundProgram
     public ModuleSymbol? App { get; set; }
     public AppGraph? Graph { get; set; }
 
-    public IEnumerable<FunctionSymbol> AllFunctions =>
-        Functions.Concat(Ppfs.SelectMany(p => (p.Init is null ? [] : new[] { p.Init }).Concat(p.Processes).Concat(p.Functions)));
+    public IEnumerable<FunctionSymbol> AllFunctions => Functions.Concat(Ppfs.SelectMany(p => p.AllFunctions));
 
     public MetadataField? MetadataField(string name) => Metadata.Find(f => f.Name == name);
 }

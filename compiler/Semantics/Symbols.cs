@@ -121,6 +121,8 @@ public sealed class PpfSymbol(string name, SourceSpan span, PpfDecl decl) : Symb
     public List<FunctionSymbol> Processes { get; } = new();
     /// <summary>Helpers and control functions.</summary>
     public List<FunctionSymbol> Functions { get; } = new();
+    /// <summary>init, the process bodies, helpers and control functions.</summary>
+    public IEnumerable<FunctionSymbol> AllFunctions => (Init is null ? [] : new[] { Init }).Concat(Processes).Concat(Functions);
     public IEnumerable<EndpointSymbol> Inputs => Endpoints.Where(e => e.IsInput);
     public IEnumerable<EndpointSymbol> Outputs => Endpoints.Where(e => !e.IsInput);
     public EndpointSymbol? Endpoint(string name) => Endpoints.Find(e => e.Name == name);

@@ -37,22 +37,8 @@ internal sealed class WiringBinder(Binder binder)
 
     private void DeclareModule(ModuleSymbol m)
     {
-        var names = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
-        bool Claim(Name n)
-        {
-            if (names.TryGetValue(n.Text, out var prev))
-            {
-                Report(DiagnosticCatalog.DuplicateDeclaration, n.Span, n.Text, $"in module '{m.Name}'", prev);
-                return false;
-            }
-            if (n.Text is "rx" or "tx")
-            {
-                Report(DiagnosticCatalog.DuplicateDeclaration, n.Span, n.Text, "as a built-in", "the language reference");
-                return false;
-            }
-            names[n.Text] = n.Span;
-            return true;
-        }
+        var space = new DeclarationSpace(binder.Diagnostics, $"in module '{m.Name}'", name => name is "rx" or "tx");
+        bool Claim(Name n) => space.Claim(n);
         foreach (var e in m.Decl.Endpoints)
         {
             if (m.IsApp) { Report(DiagnosticCatalog.AppEndpoint, e.Name.Span); continue; }
@@ -97,10 +83,10 @@ internal sealed class WiringBinder(Binder binder)
                 Report(DiagnosticCatalog.FanOut, w.From.Span, from, started[from.ToString()].Span.Short);
                 continue;
             }
-            var (fromProto, toProto) = (ProtocolOf(from, source: true), ProtocolOf(to, source: false));
-            if (toProto.Name != "packet" && fromProto != toProto)
+            var (fromProto, toProto) = (ProtocolOf(from), ProtocolOf(to));
+            if (toProto != "packet" && fromProto != toProto)
             {
-                Report(DiagnosticCatalog.WireTypeMismatch, w.To.Span, from, fromProto.Name, to, toProto.Name);
+                Report(DiagnosticCatalog.WireTypeMismatch, w.To.Span, from, fromProto, to, toProto);
                 continue;
             }
             m.Wires.Add(new Wire(from, to, w));
@@ -129,10 +115,8 @@ internal sealed class WiringBinder(Binder binder)
             Report(DiagnosticCatalog.DanglingEndpoint, m.Span, $"rx of app '{m.Name}'");
     }
 
-    private sealed record ProtocolName(string Name);
-
-    private static ProtocolName ProtocolOf(WireEnd end, bool source) =>
-        end.IsRx || end.IsTx ? new ProtocolName("ether") : new ProtocolName(end.Endpoint!.ProtocolName);
+    /// <summary>The protocol a wire end carries: rx and tx carry ether.</summary>
+    private static string ProtocolOf(WireEnd end) => end.IsRx || end.IsTx ? "ether" : end.Endpoint!.ProtocolName;
 
     private WireEnd? ResolveEnd(ModuleSymbol m, EndpointRef r, bool source)
     {

@@ -235,7 +235,7 @@ internal sealed class AstBuilder(string path, DiagnosticBag diagnostics)
             case CharPrimaryContext ch: return Char(ch.CHAR().GetText(), span);
             case StringPrimaryContext s: return new StringLiteralExpr(Unquote(s.STRING().GetText()), span);
             case BoolPrimaryContext b: return new BoolLiteralExpr(b.TRUE() is not null, span);
-            case ParenPrimaryContext p: return Expr(p.expr()) with { };
+            case ParenPrimaryContext p: return Expr(p.expr());
             default:
                 throw new InvalidOperationException($"AstBuilder: unhandled primary form '{cx.GetType().Name}'");
         }

@@ -207,6 +207,22 @@ public sealed class MicroEngine
         _lastCtx = c;
     }
 
+    /// <summary>
+    /// The running context waits for <paramref name="mask"/>: at once (true: the caller yields), or after
+    /// its defer slots (false: the caller goes on with the next instruction, and the swap happens when they end).
+    /// </summary>
+    private bool WaitOn(ushort mask, int deferSlots, int nextPc)
+    {
+        if (deferSlots != 0)
+        {
+            BeginDefer(deferSlots, -1, swap: true);
+            _pendingMask = mask;
+            return false;
+        }
+        SwapOut(mask, nextPc, kill: false);
+        return true;
+    }
+
     /// <summary>Swap the running context out (it waits for <paramref name="mask"/>, 0 = ready at once).</summary>
     private void SwapOut(ushort mask, int nextPc, bool kill)
     {
@@ -370,30 +386,13 @@ public sealed class MicroEngine
                         SwapOut(0, next, kill: true);
                         continue;
                     }
-                    if (m.Defer != 0)
-                    {
-                        BeginDefer(m.Defer, -1, swap: true);
-                        _pendingMask = m.SigMask;
-                        break;
-                    }
-                    SwapOut(m.SigMask, next, kill: false);
-                    continue;
+                    if (WaitOn(m.SigMask, m.Defer, next)) continue;
+                    break;
                 case Opcode.Scratch:
                 case Opcode.Sram:
                 case Opcode.Dram:
                     MemRef(ref m, issue);
-                    if ((m.Flags & InstrFlags.CtxSwap) != 0)
-                    {
-                        var mask = (ushort)(1 << m.Signal);
-                        if (m.Defer != 0)
-                        {
-                            BeginDefer(m.Defer, -1, swap: true);
-                            _pendingMask = mask;
-                            break;
-                        }
-                        SwapOut(mask, next, kill: false);
-                        continue;
-                    }
+                    if ((m.Flags & InstrFlags.CtxSwap) != 0 && WaitOn((ushort)(1 << m.Signal), m.Defer, next)) continue;
                     break;
                 case Opcode.Hash:
                     {
@@ -402,18 +401,7 @@ public sealed class MicroEngine
                         for (var k = 0; k < m.Imm; k++)
                             regs[RegFile.XferIn + _ctxBase + m.Xfer + k] = chip.Hash(regs[RegFile.XferOut + _ctxBase + m.Xfer + k]);
                         if (m.Signal != 0) RaiseSignal(_cur, m.Signal, done);
-                        if ((m.Flags & InstrFlags.CtxSwap) != 0)
-                        {
-                            var mask = (ushort)(1 << m.Signal);
-                            if (m.Defer != 0)
-                            {
-                                BeginDefer(m.Defer, -1, swap: true);
-                                _pendingMask = mask;
-                                break;
-                            }
-                            SwapOut(mask, next, kill: false);
-                            continue;
-                        }
+                        if ((m.Flags & InstrFlags.CtxSwap) != 0 && WaitOn((ushort)(1 << m.Signal), m.Defer, next)) continue;
                         break;
                     }
                 case Opcode.CamLookup:
