@@ -169,4 +169,23 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor HandleUnassigned = E("BK3006", "handle '{0}' may be used before it is assigned");
     /// <summary>At the return statement.</summary>
     public static readonly DiagnosticDescriptor MixedReturnOrigin = E("BK3007", "function '{0}' returns {1} here but {2} elsewhere; a handle-returning function must return either packets it makes or handles on its parameter's packet");
+
+    // ---- BK6xxx: run time ---------------------------------------------------------------------
+    /// <summary>At the control script's line and the column of the problem (bad time, call syntax or literal).</summary>
+    public static readonly DiagnosticDescriptor ControlSyntax = E("BK6001", "control script syntax error: {0}");
+    /// <summary>At the call's instance path.</summary>
+    public static readonly DiagnosticDescriptor UnknownInstancePath = E("BK6002", "the app has no instance '{0}'; use one of: {1}");
+    /// <summary>At the call's instance path.</summary>
+    public static readonly DiagnosticDescriptor UnknownControlFunction = E("BK6003", "'{0}' is not a control function of '{1}'; its control functions are: {2}");
+    /// <summary>At the call's instance path.</summary>
+    public static readonly DiagnosticDescriptor ControlArgumentCount = E("BK6004", "control function '{0}' takes {1} argument(s) but is given {2}; give one value per parameter");
+    /// <summary>At the argument.</summary>
+    public static readonly DiagnosticDescriptor ControlArgumentRange = E("BK6005", "argument {0} does not fit parameter '{1}' of type '{2}'; give a value in the range of '{2}'");
+    /// <summary>At the trace file (line 0): the message names the file and, for a corrupt capture, the byte offset.</summary>
+    public static readonly DiagnosticDescriptor TraceFileProblem = E("BK6006", "bad trace input: {0}; give readable pcap or pcapng files, each as FILE or PORT=FILE with PORT 0..255");
+    /// <summary>At the control script (1,1).</summary>
+    public static readonly DiagnosticDescriptor CannotReadControlScript = E("BK6007", "cannot read control script: {0}; check its path");
+
+    /// <summary>A control call or an init faulted at run time (division by zero, an index out of bounds, ...); the run goes on.</summary>
+    public static readonly DiagnosticDescriptor ControlCallFailed = E("BK6008", "'{0}' failed at run time: {1}; its effects up to the fault remain");
 }

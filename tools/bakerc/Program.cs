@@ -15,6 +15,9 @@ public static class Program
     {
         var root = new RootCommand("bakerc: the Baker compiler toolchain");
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RunCommands.DumpIr(stdout, stderr));
+        root.Subcommands.Add(RunCommands.Run(stdout, stderr));
+        root.Subcommands.Add(RunCommands.Profile(stdout, stderr));
         root.Subcommands.Add(MicrocodeCommands.Asm(stdout, stderr));
         root.Subcommands.Add(MicrocodeCommands.Disasm(stdout, stderr));
         root.Subcommands.Add(MicrocodeCommands.Emu(stdout, stderr));

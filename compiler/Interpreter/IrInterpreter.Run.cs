@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Baker.Compiler.Diagnostics;
+using Baker.Compiler.IR;
+
+namespace Baker.Compiler.Interpreter;
+
+public sealed partial class IrInterpreter
+{
+    private readonly Queue<(int Channel, ulong Handle, int Hops)> queue = new();
+    private RunResult result = new();
+    private long created;
+    private int currentHops;
+
+    /// <summary>
+    /// Runs the app: every init, the control script's start lines, then each frame in order (running
+    /// @time lines as the trace reaches their time), then the @end lines. Each packet runs to completion
+    /// (every PPF it reaches, queue order) before the next enters; this order defines the reference output.
+    /// </summary>
+    public RunResult Run(IReadOnlyList<InputFrame> frames, ControlScript? script = null)
+    {
+        result = new RunResult();
+        created = 0;
+        long first = frames.Count > 0 ? frames[0].TimestampNs : 0;
+        now = first;
+        foreach (var e in script?.Errors ?? []) result.ControlErrors.Add(e);
+        var calls = script?.Calls ?? [];
+        var timed = calls.Where(c => c.When == ControlWhen.At).OrderBy(c => c.AtNs).ToList();   // OrderBy is stable
+
+        foreach (var inst in module.Instances.Where(i => i.Init is not null))
+            RunControlCode(byIr[inst.Init!], [], $"{inst.Path}.init", null);
+        foreach (var call in calls.Where(c => c.When == ControlWhen.Start)) RunControlCall(call);
+
+        int nextTimed = 0;
+        foreach (var frame in frames)
+        {
+            while (nextTimed < timed.Count && first + timed[nextTimed].AtNs <= frame.TimestampNs)
+            {
+                now = first + timed[nextTimed].AtNs;
+                RunControlCall(timed[nextTimed++]);
+            }
+            now = frame.TimestampNs;
+            Receive(frame);
+        }
+        for (; nextTimed < timed.Count; nextTimed++)
+        {
+            now = Math.Max(now, first + timed[nextTimed].AtNs);
+            RunControlCall(timed[nextTimed]);
+        }
+        foreach (var call in calls.Where(c => c.When == ControlWhen.End)) RunControlCall(call);
+
+        result.Created = created;
+        result.QueuedAtEnd = queue.Count;
+        if (profile is not null) result.Profile = profile.Snapshot(result.PacketsIn);
+        return result;
+    }
+
+    private void Receive(InputFrame frame)
+    {
+        result.PacketsIn++;
+        if (frame.Data.Length < frame.OriginalLength) result.TruncatedFramesIn++;
+        owned.Clear();
+        var handle = NewPacket(frame.Data, frame.TimestampNs);
+        owned.Clear();
+        var p = packets[^1]!;
+        if (inPortField >= 0) p.Meta[inPortField] = (ulong)frame.Port;
+        profile?.BeginPacket();
+        if (rxChannel < 0) Release(p, "no_receiver");
+        else Enqueue(rxChannel, handle, 0);
+        Drain();
+        profile?.EndPacket();
+    }
+
+    private void Enqueue(int channel, ulong handle, int hops)
+    {
+        var p = Pkt(handle);
+        if (hops > options.HopLimit) { Release(p, "hop_limit"); return; }
+        if (queue.Count >= options.QueueLimit) { Release(p, "queue_full"); return; }
+        if (profile is not null) profile.ChannelPackets[channel]++;
+        queue.Enqueue((channel, handle, hops));
+    }
+
+    private void Put(int channel, ulong handle)
+    {
+        var p = Pkt(handle);
+        if (!owned.Remove(p.Id)) throw new PacketFault("not_owned", "channel_put of a packet this invocation does not own");
+        if (channel < 0) throw new PacketFault("unwired", "channel_put on an output endpoint with no channel");
+        Enqueue(channel, handle, currentHops + 1);
+    }
+
+    private void Release(Packet p, string reason)
+    {
+        packets[p.Id] = null;
+        owned.Remove(p.Id);
+        result.Drop(reason);
+    }
+
+    private void Drain()
+    {
+        while (queue.Count > 0)
+        {
+            var (channelId, handle, hops) = queue.Dequeue();
+            var f = channelTargets[channelId];
+            if (f is null) { Transmit(handle); continue; }
+            owned.Clear();
+            owned.Add(Packet.IdOf(handle));
+            currentHops = hops;
+            Invoke(f, [handle], null);
+        }
+    }
+
+    private void Transmit(ulong handle)
+    {
+        var p = Pkt(handle);
+        int port = outPortField >= 0 ? (int)p.Meta[outPortField] : 0;
+        result.Outputs.Add(new OutputFrame(now, port, p.From(Packet.OffsetOf(handle)).ToArray()));
+        result.PerPortOut[port] = result.PerPortOut.GetValueOrDefault(port) + 1;
+        result.Transmitted++;
+        packets[p.Id] = null;
+    }
+
+    /// <summary>
+    /// Runs one invocation. A fault drops every packet the invocation owns with the fault's reason; a
+    /// packet still owned at the end (the checker makes that impossible for checked programs) is dropped
+    /// as leaked; an interpreter failure is dropped as internal_error. Returns the function's result, or
+    /// null when it faulted.
+    /// </summary>
+    private ulong? Invoke(CompiledFunction f, ulong[] args, string? what)
+    {
+        steps = options.StepLimit;
+        if (profile is not null)
+        {
+            profile.Current = f.Instance >= 0 && what is null ? f.Instance : module.Instances.Count;
+            profile.Invocations[profile.Current]++;
+        }
+        try
+        {
+            ulong r = Execute(f, args);
+            foreach (var id in owned.ToList()) Release(packets[id]!, "leaked");
+            return r;
+        }
+        catch (PacketFault fault)
+        {
+            Fault(fault.Reason, fault.Message, f);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IndexOutOfRangeException or ArgumentOutOfRangeException or ArgumentException)
+        {
+            Fault("internal_error", e.Message, f);
+            return null;
+        }
+        finally
+        {
+            if (profile is not null) profile.Current = module.Instances.Count;
+        }
+    }
+
+    private void Fault(string reason, string detail, CompiledFunction f)
+    {
+        foreach (var id in owned.ToList()) Release(packets[id]!, reason);
+        result.FirstFault.TryAdd(reason, $"{detail} (in @{f.Ir.Name})");
+        lastFault = $"{reason}: {detail}";
+    }
+
+    private string? lastFault;
+
+    /// <summary>"reason: detail" of the last fault, or null.</summary>
+    public string? LastFault => lastFault;
+
+    /// <summary>
+    /// Calls a function directly, outside any run (tests start in the middle this way): returns its
+    /// result (0 for void), or null when it faulted, with the reason in <see cref="LastFault"/>.
+    /// </summary>
+    public ulong? Call(string function, params ulong[] args)
+    {
+        var f = module.Function(function) ?? throw new ArgumentException($"no function @{function}");
+        if (args.Length != f.Params.Count) throw new ArgumentException($"@{function} takes {f.Params.Count} argument(s)");
+        owned.Clear();
+        lastFault = null;
+        return Invoke(byIr[f], args.Select((a, i) => f.Params[i].Type.Normalize(a)).ToArray(), function);
+    }
+
+    /// <summary>The bytes of a global or state object (tests read results this way).</summary>
+    public byte[] ReadObject(string name)
+    {
+        var o = module.Objects.Find(x => x.Name == name) ?? throw new ArgumentException($"no object @{name}");
+        return memory.AsSpan(addresses[o], o.Size).ToArray();
+    }
+
+    // ---- init and the control plane ------------------------------------------------------------
+
+    private void RunControlCode(CompiledFunction f, ulong[] args, string text, ControlCall? call)
+    {
+        owned.Clear();
+        currentHops = 0;
+        lastFault = null;
+        var r = Invoke(f, args, text);
+        if (r is null)
+        {
+            var at = call is null ? new SourceSpan(f.Ir.Location?.File ?? "<init>", f.Ir.Location?.Line ?? 0, f.Ir.Location?.Column ?? 0, 0, 0)
+                                  : new SourceSpan(call.File, call.Line, 1, 0, 0);
+            result.ControlErrors.Add(DiagnosticCatalog.ControlCallFailed.At(at, text, lastFault ?? "a fault"));
+            result.ControlLog.Add($"{text} failed: {lastFault}");
+        }
+        else if (call is not null && f.Ir.ReturnType != IrType.Void)
+            result.ControlLog.Add($"{call.Text} = {Format(r.Value, f.Ir.ReturnType)}");
+        Drain();
+    }
+
+    private void RunControlCall(ControlCall call)
+    {
+        var at = new SourceSpan(call.File, call.Line, 1, 0, 0);
+        var inst = module.Instance(call.Path);
+        if (inst is null)
+        {
+            result.ControlErrors.Add(DiagnosticCatalog.UnknownInstancePath.At(at, call.Path, string.Join(", ", module.Instances.Select(i => i.Path))));
+            return;
+        }
+        var f = inst.Controls.Find(c => c.Name == $"{inst.Path}.{call.Function}");
+        if (f is null)
+        {
+            var names = inst.Controls.Select(c => c.Name[(inst.Path.Length + 1)..]).ToList();
+            result.ControlErrors.Add(DiagnosticCatalog.UnknownControlFunction.At(at, call.Function, call.Path,
+                names.Count == 0 ? "none" : string.Join(", ", names)));
+            return;
+        }
+        var parameters = f.Params.Select(p => (p.Hint ?? "?", p.Type.Bits(), p.Type.IsSigned(), p.Type.Name())).ToList();
+        if (ControlCallChecker.CheckArguments(call, parameters) is { } problem)
+        {
+            result.ControlErrors.Add(problem);
+            return;
+        }
+        var args = call.Args.Select((a, i) => f.Params[i].Type.Normalize(a.Value)).ToArray();
+        RunControlCode(byIr[f], args, call.Text, call);
+    }
+
+    private static string Format(ulong v, IrType t) =>
+        t.IsSigned() ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture);
+
+    // ---- trace ---------------------------------------------------------------------------------
+
+    private static readonly Regex Specifier = new("%(%|(-?)(0?)([0-9]*)(?:l{0,2})([udxX]))", RegexOptions.Compiled);
+
+    private void Trace(TraceSite site, ulong[] regs)
+    {
+        int next = 0;
+        string text = Specifier.Replace(site.Format, m =>
+        {
+            if (m.Value == "%%") return "%";
+            if (next >= site.Args.Length) return m.Value;
+            ulong v = regs[site.Args[next]];
+            var t = site.Types[next++];
+            string s = m.Groups[5].Value switch
+            {
+                "d" => ((long)v).ToString(CultureInfo.InvariantCulture),
+                "x" => (t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString("x", CultureInfo.InvariantCulture),
+                "X" => (t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString("X", CultureInfo.InvariantCulture),
+                _ => (t.IsSigned() && t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString(CultureInfo.InvariantCulture),
+            };
+            int width = m.Groups[4].Value.Length > 0 ? int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) : 0;
+            bool left = m.Groups[2].Value == "-", zero = m.Groups[3].Value == "0";
+            if (s.Length < width) s = left ? s.PadRight(width) : s.PadLeft(width, zero ? '0' : ' ');
+            return s;
+        });
+        var sb = new StringBuilder();
+        sb.Append(now.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(text);
+        result.TraceLines.Add(sb.ToString());
+    }
+}

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using Baker.Compiler.Driver;
+using Baker.Compiler.Interpreter;
+
+namespace Baker.Tools.Bakerc.Commands;
+
+/// <summary>
+/// <c>bakerc dump-ir</c>, <c>bakerc run</c> and <c>bakerc profile</c>: compile through the pipeline, and
+/// run on the reference interpreter. The options that steer the pipeline are shared by all three.
+/// </summary>
+public static class RunCommands
+{
+    private sealed class PipelineOptions
+    {
+        public readonly Argument<string[]> Files = new("files") { Description = "Baker source files (one program; imports are followed)", Arity = ArgumentArity.ZeroOrMore };
+        public readonly Option<string[]> DumpAfter = new("--dump-after") { Description = "keep the IR after pass NAME ('all': after every pass); repeatable", AllowMultipleArgumentsPerToken = false };
+        public readonly Option<string[]> Disable = new("--disable") { Description = "skip an optional pass; repeatable" };
+        public readonly Option<bool> ListPasses = new("--list-passes") { Description = "print the pipeline and exit" };
+        public readonly Option<bool> TimePasses = new("--time-passes") { Description = "print the time each pass took" };
+
+        public void AddTo(Command c)
+        {
+            c.Arguments.Add(Files);
+            c.Options.Add(DumpAfter);
+            c.Options.Add(Disable);
+            c.Options.Add(ListPasses);
+            c.Options.Add(TimePasses);
+            // An unknown option would otherwise be taken for a file name.
+            Files.Validators.Add(r =>
+            {
+                foreach (var t in r.Tokens.Where(t => t.Value.StartsWith('-')))
+                    r.AddError($"unknown option '{t.Value}'");
+            });
+        }
+
+        public CompileOptions Read(ParseResult p, string? extraDump = null)
+        {
+            var dumps = new HashSet<string>(p.GetValue(DumpAfter) ?? []);
+            if (extraDump is not null) dumps.Add(extraDump);
+            return new CompileOptions { DumpAfter = dumps, Disabled = new HashSet<string>(p.GetValue(Disable) ?? []) };
+        }
+
+        /// <summary>Handles --list-passes, a missing file argument and bad pass names; returns an exit code when the command should stop.</summary>
+        public int? Preflight(ParseResult p, CompileOptions o, TextWriter stdout, TextWriter stderr)
+        {
+            if (p.GetValue(ListPasses))
+            {
+                foreach (var pass in Pipeline.Passes)
+                    stdout.WriteLine($"{pass.Name,-16} {(pass.Required ? "required" : "optional"),-9} {pass.Description}");
+                return Program.Success;
+            }
+            if ((p.GetValue(Files) ?? []).Length == 0)
+            {
+                stderr.WriteLine("bakerc: give the Baker source file(s) of the app");
+                return Program.UsageError;
+            }
+            var problems = Compilation.CheckOptions(o);
+            foreach (var problem in problems) stderr.WriteLine($"bakerc: {problem}");
+            return problems.Count > 0 ? Program.UsageError : null;
+        }
+
+        public void Report(CompileResult r, ParseResult p, TextWriter stderr)
+        {
+            foreach (var d in r.Diagnostics) stderr.WriteLine(d);
+            int errors = r.Diagnostics.Count(d => d.IsError), warnings = r.Diagnostics.Count - errors;
+            if (errors > 0 || warnings > 0) stderr.WriteLine($"{errors} error(s), {warnings} warning(s)");
+            if (p.GetValue(TimePasses))
+                foreach (var t in r.Timings) stderr.WriteLine($"pass {t.Pass,-16} {t.Elapsed.TotalMilliseconds,9:F2} ms");
+        }
+    }
+
+    public static Command DumpIr(TextWriter stdout, TextWriter stderr)
+    {
+        var pipeline = new PipelineOptions();
+        var after = new Option<string?>("--after") { Description = "print the IR after this pass (default: the last; 'all': after each)" };
+        var command = new Command("dump-ir", "Compile an app and print its IR");
+        pipeline.AddTo(command);
+        command.Options.Add(after);
+        command.SetAction(p =>
+        {
+            string? at = p.GetValue(after);
+            var o = pipeline.Read(p, at ?? Pipeline.Passes[^1].Name);
+            if (pipeline.Preflight(p, o, stdout, stderr) is { } stop) return stop;
+            if (at is not null && at != "all") o = o with { StopAfter = at };
+            var r = Compilation.Compile(p.GetValue(pipeline.Files)!, o);
+            pipeline.Report(r, p, stderr);
+            if (r.HasErrors) return Program.InputErrors;
+            var shown = at == "all" ? r.Dumps : r.Dumps.Where(d => d.Pass == (at ?? r.Dumps[^1].Pass));
+            bool headers = at == "all" || (p.GetValue(pipeline.DumpAfter) ?? []).Length > 0;
+            foreach (var d in headers ? r.Dumps : shown)
+            {
+                if (headers) stdout.WriteLine($"; ==== after {d.Pass} ====");
+                stdout.Write(d.Text);
+            }
+            return Program.Success;
+        });
+        return command;
+    }
+
+    public static Command Run(TextWriter stdout, TextWriter stderr) => RunLike("run",
+        "Compile an app and run it on a packet trace; writes DIR/port<N>.pcap, DIR/stats.json, DIR/control.log", profile: false, stdout, stderr);
+
+    public static Command Profile(TextWriter stdout, TextWriter stderr) => RunLike("profile",
+        "Run an app on the reference interpreter over a trace and save its profile (JSON) for later passes", profile: true, stdout, stderr);
+
+    private static Command RunLike(string name, string description, bool profile, TextWriter stdout, TextWriter stderr)
+    {
+        var pipeline = new PipelineOptions();
+        var traces = new Option<string[]>("--trace") { Description = "input trace: FILE (port 0; pcapng interfaces are ports) or N=FILE (port N); repeatable, merged by time", AllowMultipleArgumentsPerToken = false };
+        var control = new Option<string?>("--control") { Description = "control script (.ctl): calls of control functions, at start, @time or @end" };
+        var target = new Option<string>("--target") { Description = "where to run: interp (the reference interpreter)", DefaultValueFactory = _ => InterpreterRun.Target };
+        var output = new Option<string?>("--out", "-o") { Description = profile ? "profile file to write (JSON)" : "output folder" };
+        var command = new Command(name, description);
+        pipeline.AddTo(command);
+        command.Options.Add(traces);
+        command.Options.Add(control);
+        if (!profile) command.Options.Add(target);
+        command.Options.Add(output);
+        command.SetAction(p =>
+        {
+            var o = pipeline.Read(p);
+            if (pipeline.Preflight(p, o, stdout, stderr) is { } stop) return stop;
+            if (!profile && p.GetValue(target) != InterpreterRun.Target)
+            {
+                stderr.WriteLine($"bakerc: unknown target '{p.GetValue(target)}' (targets: {InterpreterRun.Target})");
+                return Program.UsageError;
+            }
+            string? outPath = p.GetValue(output);
+            var traceSpecs = p.GetValue(traces) ?? [];
+            if (outPath is null || traceSpecs.Length == 0)
+            {
+                stderr.WriteLine($"bakerc: {name} needs --trace and {(profile ? "-o FILE" : "--out DIR")}");
+                return Program.UsageError;
+            }
+            var outcome = InterpreterRun.Execute(new RunRequest(p.GetValue(pipeline.Files)!, traceSpecs, p.GetValue(control), o, profile));
+            pipeline.Report(outcome.Compile, p, stderr);
+            foreach (var e in outcome.InputErrors) stderr.WriteLine(e);
+            if (outcome.Run is not { } run) return Program.InputErrors;
+            foreach (var e in run.ControlErrors) stderr.WriteLine(e);
+            string dumpDir = profile ? Path.GetDirectoryName(Path.GetFullPath(outPath))! : outPath;
+            WriteDumps(outcome.Compile, dumpDir);
+            if (profile) File.WriteAllText(outPath, run.Profile!.ToJson());
+            else InterpreterRun.WriteOutputs(outPath, run);
+            stdout.Write(InterpreterRun.Summary(run));
+            if (profile) stdout.WriteLine($"profile written to {outPath}");
+            return run.Conserved ? Program.Success : Program.InputErrors;
+        });
+        return command;
+    }
+
+    /// <summary>IR kept with --dump-after goes to DIR/ir/NN-pass.ir.</summary>
+    private static void WriteDumps(CompileResult r, string dir)
+    {
+        if (r.Dumps.Count == 0) return;
+        var irDir = Path.Combine(dir, "ir");
+        Directory.CreateDirectory(irDir);
+        foreach (var d in r.Dumps)
+            File.WriteAllText(Path.Combine(irDir, $"{d.Index.ToString("D2", CultureInfo.InvariantCulture)}-{d.Pass}.ir"), d.Text);
+    }
+}
