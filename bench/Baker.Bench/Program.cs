@@ -14,9 +14,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "interp") return InterpreterBench.Run(args.Skip(1).ToArray(), FindRoot());
         if (args.Length == 0 || args[0] != "frontend")
         {
-            Console.Error.WriteLine("usage: Baker.Bench frontend [LINES]");
+            Console.Error.WriteLine("usage: Baker.Bench frontend [LINES] | interp [PACKETS]");
             return 2;
         }
         int lines = args.Length > 1 ? int.Parse(args[1]) : 10_000;
@@ -144,7 +145,7 @@ public static class Program
         return n;
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Baker.sln"))) return dir.FullName;

@@ -13,6 +13,8 @@ public sealed record CompileOptions
     public string? StopAfter { get; init; }
     /// <summary>Run the IR verifier after every pass (cheap; on by default so that a broken pass is caught where it broke).</summary>
     public bool VerifyEach { get; init; } = true;
+    /// <summary>Compile trace(...) calls out (their arguments are not evaluated, as with a disabled printf macro).</summary>
+    public bool NoTrace { get; init; }
 }
 
 public sealed record PassDump(int Index, string Pass, string Text);
@@ -50,7 +52,7 @@ public static class Compilation
         var diagnostics = new List<Diagnostic>(front.Diagnostics);
         var dumps = new List<PassDump>();
         var timings = new List<PassTiming>();
-        var context = new PassContext(front.Program);
+        var context = new PassContext(front.Program) { NoTrace = options.NoTrace };
         var at = front.Program.App?.Span ?? SourceSpan.None;
         for (int i = 0; i < Pipeline.Passes.Count; i++)
         {

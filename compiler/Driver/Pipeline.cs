@@ -11,6 +11,7 @@ public sealed class PassContext(BoundProgram program)
     public BoundProgram Program { get; } = program;
     public IrModule? Module { get; set; }
     public string? CurrentFunction { get; set; }
+    public bool NoTrace { get; init; }
     public IrModule IR => Module ?? throw new InvalidOperationException("the IR does not exist before 'lower'");
 }
 
@@ -23,7 +24,7 @@ public static class Pipeline
     public static readonly IReadOnlyList<PassEntry> Passes =
     [
         new("lower", "lower the checked program to IR: one function per PPF instance, packet operations as ops", true,
-            c => c.Module = IrLowering.Lower(c.Program)),
+            c => c.Module = IrLowering.Lower(c.Program, c.NoTrace)),
         new("simplify-cfg", "bypass jump-only blocks, merge straight-line blocks, drop unreachable ones", false,
             PerFunction(SimplifyCfg.Run)),
     ];

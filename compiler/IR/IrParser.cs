@@ -236,9 +236,8 @@ public static class IrParser
             return new SourceLocation(locationFile, line, Count("a column number"));
         }
 
-        private IrFunction? FindFunction(Token name) => functions.GetValueOrDefault(name.Text);
-
-        private Func<IrFunction> FunctionRef(Token name) => () => FindFunction(name) ?? throw Error(name, $"unknown function @{name.Text}");
+        private Func<IrFunction> FunctionRef(Token name) =>
+            () => functions.GetValueOrDefault(name.Text) ?? throw Error(name, $"unknown function @{name.Text}");
 
         // ---- Declarations ----
 

@@ -12,6 +12,9 @@ internal struct Code
     public Op Op;
     /// <summary>The result type (arithmetic, loads, conversions) or the operand type (comparisons, stores).</summary>
     public IrType Type;
+    /// <summary>From <see cref="Type"/>: whether it is signed, and 64 minus its width (for fast normalisation).</summary>
+    public bool Signed;
+    public byte Shift;
     public int D, A, B, C, E;
     /// <summary>Address of a named location (-1 when the location is a pointer register); jump targets; field or channel index.</summary>
     public int Aux, Aux2;

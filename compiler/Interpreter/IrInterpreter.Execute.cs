@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Baker.Compiler.IR;
 
 namespace Baker.Compiler.Interpreter;
@@ -29,12 +31,23 @@ public sealed partial class IrInterpreter
 
     private ulong Execute(CompiledFunction f, ReadOnlySpan<ulong> args)
     {
+        for (int i = 0; i < args.Length; i++) f.Regs[f.ParamRegs[i]] = args[i];
+        return Execute(f);
+    }
+
+    /// <summary>
+    /// Runs a function whose parameters are already in its registers. There is no try/finally here on
+    /// purpose (locals live across one are not kept in machine registers): after a fault, Invoke clears
+    /// the Active flags of every function instead.
+    /// </summary>
+    private ulong Execute(CompiledFunction f)
+    {
         if (f.Active) throw new InvalidOperationException($"@{f.Ir.Name} is already running (recursion)");
         f.Active = true;
-        try
         {
             var regs = f.Regs;
-            for (int i = 0; i < args.Length; i++) regs[f.ParamRegs[i]] = args[i];
+            // Register indices come from Translate and are in range by construction: skip the bounds checks.
+            ref ulong r0 = ref MemoryMarshal.GetArrayDataReference(regs);
             if (f.SlotSize > 0) memory.AsSpan(f.SlotBase, f.SlotSize).Clear();
             profile?.Block(f, 0);
             var code = f.Code;
@@ -44,58 +57,58 @@ public sealed partial class IrInterpreter
                 ref Code c = ref code[pc++];
                 switch (c.Op)
                 {
-                    case Op.Mov: regs[c.D] = regs[c.A]; break;
-                    case Op.Add: regs[c.D] = c.Type.Normalize(regs[c.A] + regs[c.B]); break;
-                    case Op.Sub: regs[c.D] = c.Type.Normalize(regs[c.A] - regs[c.B]); break;
-                    case Op.Mul: regs[c.D] = c.Type.Normalize(regs[c.A] * regs[c.B]); break;
-                    case Op.Div: regs[c.D] = Divide(regs[c.A], regs[c.B], c.Type, remainder: false); break;
-                    case Op.Rem: regs[c.D] = Divide(regs[c.A], regs[c.B], c.Type, remainder: true); break;
-                    case Op.And: regs[c.D] = regs[c.A] & regs[c.B]; break;
-                    case Op.Or: regs[c.D] = regs[c.A] | regs[c.B]; break;
-                    case Op.Xor: regs[c.D] = c.Type.Normalize(regs[c.A] ^ regs[c.B]); break;
+                    case Op.Mov: Unsafe.Add(ref r0, c.D) = Unsafe.Add(ref r0, c.A); break;
+                    case Op.Add: Unsafe.Add(ref r0, c.D) = Norm(in c, Unsafe.Add(ref r0, c.A) + Unsafe.Add(ref r0, c.B)); break;
+                    case Op.Sub: Unsafe.Add(ref r0, c.D) = Norm(in c, Unsafe.Add(ref r0, c.A) - Unsafe.Add(ref r0, c.B)); break;
+                    case Op.Mul: Unsafe.Add(ref r0, c.D) = Norm(in c, Unsafe.Add(ref r0, c.A) * Unsafe.Add(ref r0, c.B)); break;
+                    case Op.Div: Unsafe.Add(ref r0, c.D) = Divide(Unsafe.Add(ref r0, c.A), Unsafe.Add(ref r0, c.B), c.Type, remainder: false); break;
+                    case Op.Rem: Unsafe.Add(ref r0, c.D) = Divide(Unsafe.Add(ref r0, c.A), Unsafe.Add(ref r0, c.B), c.Type, remainder: true); break;
+                    case Op.And: Unsafe.Add(ref r0, c.D) = Unsafe.Add(ref r0, c.A) & Unsafe.Add(ref r0, c.B); break;
+                    case Op.Or: Unsafe.Add(ref r0, c.D) = Unsafe.Add(ref r0, c.A) | Unsafe.Add(ref r0, c.B); break;
+                    case Op.Xor: Unsafe.Add(ref r0, c.D) = Unsafe.Add(ref r0, c.A) ^ Unsafe.Add(ref r0, c.B); break;
                     case Op.Shl:
                     {
-                        ulong n = regs[c.B];
-                        regs[c.D] = n >= (ulong)c.Type.Bits() ? 0 : c.Type.Normalize(regs[c.A] << (int)n);
+                        ulong n = Unsafe.Add(ref r0, c.B);
+                        Unsafe.Add(ref r0, c.D) = n >= (ulong)(64 - c.Shift) ? 0 : Norm(in c, Unsafe.Add(ref r0, c.A) << (int)n);
                         break;
                     }
                     case Op.Shr:
                     {
-                        ulong n = regs[c.B], a = regs[c.A];
-                        bool outOfRange = n >= (ulong)c.Type.Bits();
-                        if (c.Type.IsSigned()) regs[c.D] = outOfRange ? ((long)a < 0 ? ulong.MaxValue : 0) : (ulong)((long)a >> (int)n);
-                        else regs[c.D] = outOfRange ? 0 : a >> (int)n;
-                        regs[c.D] = c.Type.Normalize(regs[c.D]);
+                        ulong n = Unsafe.Add(ref r0, c.B), a = Unsafe.Add(ref r0, c.A);
+                        bool outOfRange = n >= (ulong)(64 - c.Shift);
+                        if (c.Signed) Unsafe.Add(ref r0, c.D) = outOfRange ? ((long)a < 0 ? ulong.MaxValue : 0) : (ulong)((long)a >> (int)n);
+                        else Unsafe.Add(ref r0, c.D) = outOfRange ? 0 : a >> (int)n;
+                        Unsafe.Add(ref r0, c.D) = Norm(in c, Unsafe.Add(ref r0, c.D));
                         break;
                     }
-                    case Op.Neg: regs[c.D] = c.Type.Normalize(0 - regs[c.A]); break;
-                    case Op.Not: regs[c.D] = c.Type == IrType.Bool ? regs[c.A] ^ 1 : c.Type.Normalize(~regs[c.A]); break;
-                    case Op.Eq: regs[c.D] = regs[c.A] == regs[c.B] ? 1UL : 0; break;
-                    case Op.Ne: regs[c.D] = regs[c.A] != regs[c.B] ? 1UL : 0; break;
-                    case Op.Lt: regs[c.D] = Compare(regs[c.A], regs[c.B], c.Type) < 0 ? 1UL : 0; break;
-                    case Op.Le: regs[c.D] = Compare(regs[c.A], regs[c.B], c.Type) <= 0 ? 1UL : 0; break;
-                    case Op.Gt: regs[c.D] = Compare(regs[c.A], regs[c.B], c.Type) > 0 ? 1UL : 0; break;
-                    case Op.Ge: regs[c.D] = Compare(regs[c.A], regs[c.B], c.Type) >= 0 ? 1UL : 0; break;
-                    case Op.Conv: regs[c.D] = c.Type.Normalize(regs[c.A]); break;
-                    case Op.Min: regs[c.D] = Compare(regs[c.A], regs[c.B], c.Type) <= 0 ? regs[c.A] : regs[c.B]; break;
-                    case Op.Max: regs[c.D] = Compare(regs[c.A], regs[c.B], c.Type) >= 0 ? regs[c.A] : regs[c.B]; break;
-                    case Op.Hash32: regs[c.D] = Hashing.Hash32(regs[c.A]); break;
-                    case Op.Hash64: regs[c.D] = Hashing.Hash64(regs[c.A]); break;
-                    case Op.Crc32: regs[c.D] = Hashing.Crc32(regs[c.A], (int)c.Imm); break;
-                    case Op.Now: regs[c.D] = (ulong)now; break;
+                    case Op.Neg: Unsafe.Add(ref r0, c.D) = Norm(in c, 0 - Unsafe.Add(ref r0, c.A)); break;
+                    case Op.Not: Unsafe.Add(ref r0, c.D) = c.Type == IrType.Bool ? Unsafe.Add(ref r0, c.A) ^ 1 : Norm(in c, ~Unsafe.Add(ref r0, c.A)); break;
+                    case Op.Eq: Unsafe.Add(ref r0, c.D) = Unsafe.Add(ref r0, c.A) == Unsafe.Add(ref r0, c.B) ? 1UL : 0; break;
+                    case Op.Ne: Unsafe.Add(ref r0, c.D) = Unsafe.Add(ref r0, c.A) != Unsafe.Add(ref r0, c.B) ? 1UL : 0; break;
+                    case Op.Lt: Unsafe.Add(ref r0, c.D) = Compare(Unsafe.Add(ref r0, c.A), Unsafe.Add(ref r0, c.B), c.Signed) < 0 ? 1UL : 0; break;
+                    case Op.Le: Unsafe.Add(ref r0, c.D) = Compare(Unsafe.Add(ref r0, c.A), Unsafe.Add(ref r0, c.B), c.Signed) <= 0 ? 1UL : 0; break;
+                    case Op.Gt: Unsafe.Add(ref r0, c.D) = Compare(Unsafe.Add(ref r0, c.A), Unsafe.Add(ref r0, c.B), c.Signed) > 0 ? 1UL : 0; break;
+                    case Op.Ge: Unsafe.Add(ref r0, c.D) = Compare(Unsafe.Add(ref r0, c.A), Unsafe.Add(ref r0, c.B), c.Signed) >= 0 ? 1UL : 0; break;
+                    case Op.Conv: Unsafe.Add(ref r0, c.D) = c.Type == IrType.Bool ? (Unsafe.Add(ref r0, c.A) != 0 ? 1UL : 0) : Norm(in c, Unsafe.Add(ref r0, c.A)); break;
+                    case Op.Min: Unsafe.Add(ref r0, c.D) = Compare(Unsafe.Add(ref r0, c.A), Unsafe.Add(ref r0, c.B), c.Signed) <= 0 ? Unsafe.Add(ref r0, c.A) : Unsafe.Add(ref r0, c.B); break;
+                    case Op.Max: Unsafe.Add(ref r0, c.D) = Compare(Unsafe.Add(ref r0, c.A), Unsafe.Add(ref r0, c.B), c.Signed) >= 0 ? Unsafe.Add(ref r0, c.A) : Unsafe.Add(ref r0, c.B); break;
+                    case Op.Hash32: Unsafe.Add(ref r0, c.D) = Hashing.Hash32(Unsafe.Add(ref r0, c.A)); break;
+                    case Op.Hash64: Unsafe.Add(ref r0, c.D) = Hashing.Hash64(Unsafe.Add(ref r0, c.A)); break;
+                    case Op.Crc32: Unsafe.Add(ref r0, c.D) = Hashing.Crc32(Unsafe.Add(ref r0, c.A), (int)c.Imm); break;
+                    case Op.Now: Unsafe.Add(ref r0, c.D) = (ulong)now; break;
                     case Op.Trace: Trace((TraceSite)c.Extra!, regs); break;
-                    case Op.Addr: regs[c.D] = (uint)(c.Aux + (int)(uint)regs[c.B]); break;
-                    case Op.PtrAdd: regs[c.D] = (uint)(regs[c.A] + regs[c.B]); break;
+                    case Op.Addr: Unsafe.Add(ref r0, c.D) = (uint)(c.Aux + (int)(uint)Unsafe.Add(ref r0, c.B)); break;
+                    case Op.PtrAdd: Unsafe.Add(ref r0, c.D) = (uint)(Unsafe.Add(ref r0, c.A) + Unsafe.Add(ref r0, c.B)); break;
                     case Op.Bounds:
-                        if (regs[c.A] >= (ulong)c.Imm)
-                            throw new PacketFault("bounds", $"index {(long)regs[c.A]} outside an array of {c.Imm} in @{f.Ir.Name}");
+                        if (Unsafe.Add(ref r0, c.A) >= (ulong)c.Imm)
+                            throw new PacketFault("bounds", $"index {(long)Unsafe.Add(ref r0, c.A)} outside an array of {c.Imm} in @{f.Ir.Name}");
                         break;
-                    case Op.Load: regs[c.D] = Load(Address(in c, regs), c.Type, f); break;
-                    case Op.Store: Store(Address(in c, regs), c.Type, regs[c.C], f); break;
+                    case Op.Load: Unsafe.Add(ref r0, c.D) = Load(Address(in c, regs), c.Type, f); break;
+                    case Op.Store: Store(Address(in c, regs), c.Type, Unsafe.Add(ref r0, c.C), f); break;
                     case Op.Copy:
                     {
-                        int dst = (c.Aux >= 0 ? c.Aux : (int)(uint)regs[c.A]) + (int)(uint)regs[c.B];
-                        int src = (c.Aux2 >= 0 ? c.Aux2 : (int)(uint)regs[c.C]) + (int)(uint)regs[c.E];
+                        int dst = (c.Aux >= 0 ? c.Aux : (int)(uint)Unsafe.Add(ref r0, c.A)) + (int)(uint)Unsafe.Add(ref r0, c.B);
+                        int src = (c.Aux2 >= 0 ? c.Aux2 : (int)(uint)Unsafe.Add(ref r0, c.C)) + (int)(uint)Unsafe.Add(ref r0, c.E);
                         memory.AsSpan(src, (int)c.Imm).CopyTo(memory.AsSpan(dst, (int)c.Imm));
                         profile?.Memory(src, false);
                         profile?.Memory(dst, true);
@@ -120,129 +133,126 @@ public sealed partial class IrInterpreter
                     case Op.TryLock:
                     {
                         int at = Address(in c, regs);
-                        regs[c.D] = memory[at] == 0 ? 1UL : 0;
+                        Unsafe.Add(ref r0, c.D) = memory[at] == 0 ? 1UL : 0;
                         memory[at] = 1;
                         profile?.Memory(at, true);
                         break;
                     }
-                    case Op.PktOffset: regs[c.D] = (ulong)(long)Packet.OffsetOf(regs[c.A]); break;
+                    case Op.PktOffset: Unsafe.Add(ref r0, c.D) = (ulong)(long)Packet.OffsetOf(Unsafe.Add(ref r0, c.A)); break;
                     case Op.PktGet:
-                        regs[c.D] = Pkt(regs[c.A]).ReadBits((int)regs[c.B], (int)c.Imm, (int)c.Imm2);
+                        Unsafe.Add(ref r0, c.D) = Pkt(Unsafe.Add(ref r0, c.A)).ReadBits((int)Unsafe.Add(ref r0, c.B), (int)c.Imm, (int)c.Imm2);
                         profile?.FieldAccess();
                         break;
                     case Op.PktSet:
-                        Pkt(regs[c.A]).WriteBits((int)regs[c.B], (int)c.Imm, (int)c.Imm2, regs[c.C]);
+                        Pkt(Unsafe.Add(ref r0, c.A)).WriteBits((int)Unsafe.Add(ref r0, c.B), (int)c.Imm, (int)c.Imm2, Unsafe.Add(ref r0, c.C));
                         profile?.FieldAccess();
                         break;
                     case Op.PktLength:
                     {
-                        var p = Pkt(regs[c.A]);
-                        regs[c.D] = (ulong)Math.Max(0, p.Tail - Packet.OffsetOf(regs[c.A]));
+                        var p = Pkt(Unsafe.Add(ref r0, c.A));
+                        Unsafe.Add(ref r0, c.D) = (ulong)Math.Max(0, p.Tail - Packet.OffsetOf(Unsafe.Add(ref r0, c.A)));
                         break;
                     }
                     case Op.PktByte:
                     {
-                        var p = Pkt(regs[c.A]);
-                        long at = (long)(int)regs[c.B] + (uint)regs[c.C];
+                        var p = Pkt(Unsafe.Add(ref r0, c.A));
+                        long at = (long)(int)Unsafe.Add(ref r0, c.B) + (uint)Unsafe.Add(ref r0, c.C);
                         p.Check(at, 1, "packet_byte");
-                        regs[c.D] = p.Buffer[p.Origin + at];
+                        Unsafe.Add(ref r0, c.D) = p.Buffer[p.Origin + at];
                         profile?.FieldAccess();
                         break;
                     }
                     case Op.PktSetByte:
                     {
-                        var p = Pkt(regs[c.A]);
-                        long at = (long)(int)regs[c.B] + (uint)regs[c.C];
+                        var p = Pkt(Unsafe.Add(ref r0, c.A));
+                        long at = (long)(int)Unsafe.Add(ref r0, c.B) + (uint)Unsafe.Add(ref r0, c.C);
                         p.Check(at, 1, "packet_set_byte");
-                        p.Buffer[p.Origin + at] = (byte)regs[c.E];
+                        p.Buffer[p.Origin + at] = (byte)Unsafe.Add(ref r0, c.E);
                         profile?.FieldAccess();
                         break;
                     }
                     case Op.PktDecap:
                     {
-                        var p = Pkt(regs[c.A]);
-                        long next = (long)Packet.OffsetOf(regs[c.A]) + (uint)regs[c.B];
+                        var p = Pkt(Unsafe.Add(ref r0, c.A));
+                        long next = (long)Packet.OffsetOf(Unsafe.Add(ref r0, c.A)) + (uint)Unsafe.Add(ref r0, c.B);
                         if (next > p.Tail)
-                            throw new PacketFault("truncated", $"packet_decap past the end: header of {(uint)regs[c.B]} bytes at {Packet.OffsetOf(regs[c.A])}, packet ends at {p.Tail}");
-                        regs[c.D] = Packet.Handle(p.Id, (int)next);
+                            throw new PacketFault("truncated", $"packet_decap past the end: header of {(uint)Unsafe.Add(ref r0, c.B)} bytes at {Packet.OffsetOf(Unsafe.Add(ref r0, c.A))}, packet ends at {p.Tail}");
+                        Unsafe.Add(ref r0, c.D) = Packet.Handle(p.Id, (int)next);
                         break;
                     }
                     case Op.PktEncap:
                     {
-                        var p = Pkt(regs[c.A]);
-                        int at = Packet.OffsetOf(regs[c.A]), front = at - (int)c.Imm;
+                        var p = Pkt(Unsafe.Add(ref r0, c.A));
+                        int at = Packet.OffsetOf(Unsafe.Add(ref r0, c.A)), front = at - (int)c.Imm;
                         p.GrowFront(front);
                         p.Buffer.AsSpan(p.Origin + front, (int)c.Imm).Clear();
-                        regs[c.D] = Packet.Handle(p.Id, front);
+                        Unsafe.Add(ref r0, c.D) = Packet.Handle(p.Id, front);
                         break;
                     }
                     case Op.PktCopy:
                     {
-                        var p = Pkt(regs[c.A]);
-                        var h = NewPacket(p.From(Packet.OffsetOf(regs[c.A])), p.TimestampNs);
+                        var p = Pkt(Unsafe.Add(ref r0, c.A));
+                        var h = NewPacket(p.From(Packet.OffsetOf(Unsafe.Add(ref r0, c.A))), p.TimestampNs);
                         p.Meta.CopyTo(packets[^1]!.Meta, 0);
                         created++;
-                        regs[c.D] = h;
+                        Unsafe.Add(ref r0, c.D) = h;
                         break;
                     }
                     case Op.PktCreate:
                     {
-                        ulong n = (uint)regs[c.A];
+                        ulong n = (uint)Unsafe.Add(ref r0, c.A);
                         if (n > Packet.MaxLength) throw new PacketFault("packet_too_large", $"packet_create of {n} bytes (limit {Packet.MaxLength})");
                         var h = NewPacket(new byte[n], now);
                         if (inPortField >= 0) packets[^1]!.Meta[inPortField] = 255;
                         created++;
-                        regs[c.D] = h;
+                        Unsafe.Add(ref r0, c.D) = h;
                         break;
                     }
                     case Op.PktDrop:
-                        Release(Pkt(regs[c.A]), "program");
+                        Release(Pkt(Unsafe.Add(ref r0, c.A)), "program");
                         break;
                     case Op.PktTrim:
                     {
-                        var p = Pkt(regs[c.A]);
-                        long n = (uint)regs[c.B];
-                        if (p.Tail - n < Math.Max(p.Head, Packet.OffsetOf(regs[c.A])))
-                            throw new PacketFault("truncated", $"packet_trim of {n} bytes from a packet of {p.Tail - Packet.OffsetOf(regs[c.A])}");
+                        var p = Pkt(Unsafe.Add(ref r0, c.A));
+                        long n = (uint)Unsafe.Add(ref r0, c.B);
+                        if (p.Tail - n < Math.Max(p.Head, Packet.OffsetOf(Unsafe.Add(ref r0, c.A))))
+                            throw new PacketFault("truncated", $"packet_trim of {n} bytes from a packet of {p.Tail - Packet.OffsetOf(Unsafe.Add(ref r0, c.A))}");
                         p.Tail -= (int)n;
                         break;
                     }
-                    case Op.PktExtend: Pkt(regs[c.A]).GrowBack((uint)regs[c.B]); break;
-                    case Op.MetaGet: regs[c.D] = Pkt(regs[c.A]).Meta[c.Aux]; break;
-                    case Op.MetaSet: Pkt(regs[c.A]).Meta[c.Aux] = c.Type.Normalize(regs[c.B]); break;
-                    case Op.Put: Put(c.Aux, regs[c.A]); break;
+                    case Op.PktExtend: Pkt(Unsafe.Add(ref r0, c.A)).GrowBack((uint)Unsafe.Add(ref r0, c.B)); break;
+                    case Op.MetaGet: Unsafe.Add(ref r0, c.D) = Pkt(Unsafe.Add(ref r0, c.A)).Meta[c.Aux]; break;
+                    case Op.MetaSet: Pkt(Unsafe.Add(ref r0, c.A)).Meta[c.Aux] = c.Type == IrType.Bool ? (Unsafe.Add(ref r0, c.B) != 0 ? 1UL : 0) : Norm(in c, Unsafe.Add(ref r0, c.B)); break;
+                    case Op.Put: Put(c.Aux, Unsafe.Add(ref r0, c.A)); break;
                     case Op.Call:
                     {
                         var site = (CallSite)c.Extra!;
-                        Span<ulong> a = stackalloc ulong[site.Args.Length];
-                        for (int i = 0; i < a.Length; i++) a[i] = regs[site.Args[i]];
-                        ulong r = Execute(site.Callee, a);
-                        if (c.D >= 0) regs[c.D] = r;
+                        var callee = site.Callee;
+                        for (int i = 0; i < site.Args.Length; i++) callee.Regs[callee.ParamRegs[i]] = Unsafe.Add(ref r0, site.Args[i]);
+                        ulong r = Execute(callee);
+                        if (c.D >= 0) Unsafe.Add(ref r0, c.D) = r;
                         break;
                     }
                     case Op.Jmp:
                         pc = Branch(f, c.Aux, (int)c.Imm);
                         break;
                     case Op.Br:
-                        pc = regs[c.A] != 0 ? Branch(f, c.Aux, (int)c.Imm) : Branch(f, c.Aux2, (int)c.Imm2);
+                        pc = Unsafe.Add(ref r0, c.A) != 0 ? Branch(f, c.Aux, (int)c.Imm) : Branch(f, c.Aux2, (int)c.Imm2);
                         break;
                     case Op.Switch:
-                        pc = ((SwitchTable)c.Extra!).Cases.TryGetValue(regs[c.A], out var target)
+                        pc = ((SwitchTable)c.Extra!).Cases.TryGetValue(Unsafe.Add(ref r0, c.A), out var target)
                             ? Branch(f, target.Pc, target.Block)
                             : Branch(f, c.Aux, (int)c.Imm);
                         break;
                     case Op.Ret:
-                        return c.A >= 0 ? regs[c.A] : 0;
+                        f.Active = false;
+                        return c.A >= 0 ? Unsafe.Add(ref r0, c.A) : 0;
                     case Op.Unreachable:
                         throw new InvalidOperationException($"control reached 'unreachable' in @{f.Ir.Name}");
                     default:
                         throw new InvalidOperationException($"the interpreter does not execute '{c.Op.Info().Name}'");
                 }
             }
-        }
-        finally
-        {
-            f.Active = false;
         }
     }
 
@@ -253,7 +263,11 @@ public sealed partial class IrInterpreter
         return pc;
     }
 
-    private static int Compare(ulong a, ulong b, IrType t) => t.IsSigned() ? ((long)a).CompareTo((long)b) : a.CompareTo(b);
+    private static int Compare(ulong a, ulong b, bool signed) => signed ? ((long)a).CompareTo((long)b) : a.CompareTo(b);
+
+    /// <summary>Brings a 64-bit result into the op's type (truncate, then sign- or zero-extend) with the shift prepared at translation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Norm(in Code c, ulong v) => c.Signed ? (ulong)((long)(v << c.Shift) >> c.Shift) : (v << c.Shift) >> c.Shift;
 
     private static ulong Divide(ulong a, ulong b, IrType t, bool remainder)
     {

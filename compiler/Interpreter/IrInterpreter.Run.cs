@@ -11,7 +11,10 @@ public sealed partial class IrInterpreter
     private readonly Queue<(int Channel, ulong Handle, int Hops)> queue = new();
     private RunResult result = new();
     private long created;
+    // out_port is a u8, so 256 counters cover every port; copied into the result at the end.
+    private readonly long[] portCounts = new long[256];
     private int currentHops;
+    private readonly ulong[] invokeArgument = new ulong[1];
 
     /// <summary>
     /// Runs the app: every init, the control script's start lines, then each frame in order (running
@@ -22,6 +25,7 @@ public sealed partial class IrInterpreter
     {
         result = new RunResult();
         created = 0;
+        Array.Clear(portCounts);
         long first = frames.Count > 0 ? frames[0].TimestampNs : 0;
         now = first;
         foreach (var e in script?.Errors ?? []) result.ControlErrors.Add(e);
@@ -51,6 +55,8 @@ public sealed partial class IrInterpreter
         foreach (var call in calls.Where(c => c.When == ControlWhen.End)) RunControlCall(call);
 
         result.Created = created;
+        for (int port = 0; port < portCounts.Length; port++)
+            if (portCounts[port] > 0) result.PerPortOut[port] = portCounts[port];
         result.QueuedAtEnd = queue.Count;
         if (profile is not null) result.Profile = profile.Snapshot(result.PacketsIn);
         return result;
@@ -106,7 +112,8 @@ public sealed partial class IrInterpreter
             owned.Clear();
             owned.Add(Packet.IdOf(handle));
             currentHops = hops;
-            Invoke(f, [handle], null);
+            invokeArgument[0] = handle;
+            Invoke(f, invokeArgument, null);
         }
     }
 
@@ -114,8 +121,10 @@ public sealed partial class IrInterpreter
     {
         var p = Pkt(handle);
         int port = outPortField >= 0 ? (int)p.Meta[outPortField] : 0;
-        result.Outputs.Add(new OutputFrame(now, port, p.From(Packet.OffsetOf(handle)).ToArray()));
-        result.PerPortOut[port] = result.PerPortOut.GetValueOrDefault(port) + 1;
+        var frame = new OutputFrame(now, port, p.From(Packet.OffsetOf(handle)).ToArray());
+        if (options.OnTransmit is { } sink) sink(frame);
+        else result.Outputs.Add(frame);
+        portCounts[port & 0xFF]++;
         result.Transmitted++;
         packets[p.Id] = null;
     }
@@ -137,7 +146,7 @@ public sealed partial class IrInterpreter
         try
         {
             ulong r = Execute(f, args);
-            foreach (var id in owned.ToList()) Release(packets[id]!, "leaked");
+            while (owned.Count > 0) Release(packets[owned[^1]]!, "leaked");
             return r;
         }
         catch (PacketFault fault)
@@ -158,7 +167,8 @@ public sealed partial class IrInterpreter
 
     private void Fault(string reason, string detail, CompiledFunction f)
     {
-        foreach (var id in owned.ToList()) Release(packets[id]!, reason);
+        foreach (var fn in functions) fn.Active = false;     // the frames the fault unwound
+        while (owned.Count > 0) Release(packets[owned[^1]]!, reason);
         result.FirstFault.TryAdd(reason, $"{detail} (in @{f.Ir.Name})");
         lastFault = $"{reason}: {detail}";
     }

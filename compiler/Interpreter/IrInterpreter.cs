@@ -12,6 +12,9 @@ public sealed record InterpreterOptions
     public int HopLimit { get; init; } = 256;
     /// <summary>Packets waiting in the run queue at once (reason queue_full): a body that multiplies packets cannot exhaust memory.</summary>
     public int QueueLimit { get; init; } = 1 << 16;
+    /// <summary>Receives each transmitted frame as it leaves; when set, frames are not also kept in <see cref="RunResult.Outputs"/>
+    /// (a long run then holds no output in memory).</summary>
+    public Action<OutputFrame>? OnTransmit { get; init; }
 }
 
 /// <summary>
@@ -249,6 +252,11 @@ public sealed partial class IrInterpreter
                 if (ops.Length > 2) c.C = R(2);
                 if (ops.Length > 3) c.E = R(3);
                 break;
+        }
+        if (c.Type.IsScalar())
+        {
+            c.Signed = c.Type.IsSigned();
+            c.Shift = (byte)(64 - c.Type.Bits());
         }
         return c;
     }

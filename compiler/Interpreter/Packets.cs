@@ -30,7 +30,8 @@ internal sealed class Packet
     {
         Id = id;
         TimestampNs = timestampNs;
-        Buffer = new byte[Headroom + data.Length + 16];
+        // Bytes outside Head..Tail are never read before GrowFront/GrowBack clear them: no need to zero the buffer.
+        Buffer = GC.AllocateUninitializedArray<byte>(Headroom + data.Length + 16);
         Origin = Headroom;
         Tail = data.Length;
         data.CopyTo(Buffer.AsSpan(Origin));

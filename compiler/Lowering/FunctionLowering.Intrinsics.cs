@@ -78,6 +78,7 @@ internal sealed partial class FunctionLowering
             }
             case Intrinsic.Trace:
             {
+                if (context.NoTrace) return null;
                 var operands = new List<Operand> { new StringImm(c.Format!) };
                 foreach (var a in args) operands.Add(Lower(a));
                 b.Emit(Op.Trace, null, operands.ToArray());

@@ -12,11 +12,11 @@ namespace Baker.Compiler.Lowering;
 /// </summary>
 public static class IrLowering
 {
-    public static IrModule Lower(BoundProgram program)
+    public static IrModule Lower(BoundProgram program, bool noTrace = false)
     {
         var graph = program.Graph ?? throw new InvalidOperationException("the program has no app to lower");
         var module = new IrModule(program.App!.Name);
-        var context = new LoweringContext(program, module);
+        var context = new LoweringContext(program, module) { NoTrace = noTrace };
 
         foreach (var f in program.Metadata)
             module.Metadata.Add(new IrMetaField(f.Name, ToIr(f.Type), f.Index));
@@ -107,6 +107,7 @@ internal sealed class LoweringContext(BoundProgram program, IrModule module)
 {
     public BoundProgram Program { get; } = program;
     public IrModule Module { get; } = module;
+    public bool NoTrace { get; init; }
     public Dictionary<VariableSymbol, StorageObject> Globals { get; } = new();
     public Dictionary<(PpfInstance, VariableSymbol), StorageObject> State { get; } = new();
     public Dictionary<(FunctionSymbol, PpfInstance?), IrFunction> Functions { get; } = new();

@@ -18,6 +18,7 @@ public static class RunCommands
         public readonly Option<string[]> Disable = new("--disable") { Description = "skip an optional pass; repeatable" };
         public readonly Option<bool> ListPasses = new("--list-passes") { Description = "print the pipeline and exit" };
         public readonly Option<bool> TimePasses = new("--time-passes") { Description = "print the time each pass took" };
+        public readonly Option<bool> NoTrace = new("--no-trace") { Description = "compile trace(...) calls out" };
 
         public void AddTo(Command c)
         {
@@ -26,6 +27,7 @@ public static class RunCommands
             c.Options.Add(Disable);
             c.Options.Add(ListPasses);
             c.Options.Add(TimePasses);
+            c.Options.Add(NoTrace);
             // An unknown option would otherwise be taken for a file name.
             Files.Validators.Add(r =>
             {
@@ -38,7 +40,7 @@ public static class RunCommands
         {
             var dumps = new HashSet<string>(p.GetValue(DumpAfter) ?? []);
             if (extraDump is not null) dumps.Add(extraDump);
-            return new CompileOptions { DumpAfter = dumps, Disabled = new HashSet<string>(p.GetValue(Disable) ?? []) };
+            return new CompileOptions { DumpAfter = dumps, Disabled = new HashSet<string>(p.GetValue(Disable) ?? []), NoTrace = p.GetValue(NoTrace) };
         }
 
         /// <summary>Handles --list-passes, a missing file argument and bad pass names; returns an exit code when the command should stop.</summary>
