@@ -153,6 +153,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ConstantTruncated = W("BK2055", "constant {0} does not fit in '{1}' and becomes {2}; add a cast if this is meant");
     /// <summary>At the expression statement (a warning).</summary>
     public static readonly DiagnosticDescriptor UselessExpression = W("BK2056", "this expression has no effect");
+    public static readonly DiagnosticDescriptor DecapNeedsProtocol = E("BK2057", "packet_decap needs a handle whose protocol is known ('P*', not 'packet*'): the header length comes from P; assign the handle to a 'P*' variable first");
 
     // ---- BK3xxx: dataflow checks --------------------------------------------------------------
     /// <summary>At the return statement, the closing brace of the body, or the allocation that overwrites an owned packet.</summary>

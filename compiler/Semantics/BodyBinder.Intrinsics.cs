@@ -77,6 +77,9 @@ public sealed partial class BodyBinder
             {
                 var handle = BindHandle(c.Args[0], name);
                 if (handle is null) return new BoundError(c.Span);
+                // The next header starts where this one ends, and only a protocol knows its header's length.
+                if (kind == Intrinsic.PacketDecap && handle.Type is HandleType { Protocol: null })
+                    return Error(DiagnosticCatalog.DecapNeedsProtocol, c.Args[0].Span);
                 BakerType type = kind switch
                 {
                     Intrinsic.PacketDecap => HandleType.Packet,
