@@ -74,7 +74,7 @@ public static class IrLowering
         {
             Owner = owner,
             InitType = scalarInit ? ToIr(v.Type) : IrType.Void,
-            InitValue = scalarInit ? v.InitialValue : 0,
+            InitValue = scalarInit ? ToIr(v.Type).Normalize(v.InitialValue) : 0,
         };
     }
 
