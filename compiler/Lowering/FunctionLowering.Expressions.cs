@@ -58,17 +58,7 @@ internal sealed partial class FunctionLowering
             case BoundConditional c:
             {
                 var result = new Register(IrLowering.ToIr(c.Type));
-                var whenTrue = b.NewBlock();
-                var whenFalse = b.NewBlock();
-                var join = b.NewBlock();
-                LowerCondition(c.Condition, whenTrue, whenFalse);
-                b.SetBlock(whenTrue);
-                b.Emit(Op.Mov, result, Lower(c.WhenTrue));
-                b.Jump(join);
-                b.SetBlock(whenFalse);
-                b.Emit(Op.Mov, result, Lower(c.WhenFalse));
-                b.Jump(join);
-                b.SetBlock(join);
+                Diamond(c.Condition, () => b.Emit(Op.Mov, result, Lower(c.WhenTrue)), () => b.Emit(Op.Mov, result, Lower(c.WhenFalse)));
                 return result;
             }
             case BoundConversion c:
@@ -129,18 +119,24 @@ internal sealed partial class FunctionLowering
     private Value Materialize(BoundExpr cond)
     {
         var result = new Register(IrType.Bool);
-        var whenTrue = b.NewBlock();
-        var whenFalse = b.NewBlock();
+        Diamond(cond, () => b.Emit(Op.Mov, result, IrBuilder.Const(1, IrType.Bool)), () => b.Emit(Op.Mov, result, IrBuilder.Const(0, IrType.Bool)));
+        return result;
+    }
+
+    /// <summary>if (cond) whenTrue else whenFalse, both joining after: the shape of ?: and of a materialised condition.</summary>
+    private void Diamond(BoundExpr cond, Action whenTrue, Action whenFalse)
+    {
+        var t = b.NewBlock();
+        var f = b.NewBlock();
         var join = b.NewBlock();
-        LowerCondition(cond, whenTrue, whenFalse);
-        b.SetBlock(whenTrue);
-        b.Emit(Op.Mov, result, IrBuilder.Const(1, IrType.Bool));
+        LowerCondition(cond, t, f);
+        b.SetBlock(t);
+        whenTrue();
         b.Jump(join);
-        b.SetBlock(whenFalse);
-        b.Emit(Op.Mov, result, IrBuilder.Const(0, IrType.Bool));
+        b.SetBlock(f);
+        whenFalse();
         b.Jump(join);
         b.SetBlock(join);
-        return result;
     }
 
     // ---- operators -----------------------------------------------------------------------------
@@ -290,17 +286,7 @@ internal sealed partial class FunctionLowering
             case BoundConditional c:
             {
                 var slot = new MemPlace(new ObjectRef(NewTempSlot(c.Type)), IrBuilder.U32(0), c.Type);
-                var whenTrue = b.NewBlock();
-                var whenFalse = b.NewBlock();
-                var join = b.NewBlock();
-                LowerCondition(c.Condition, whenTrue, whenFalse);
-                b.SetBlock(whenTrue);
-                CopyAggregate(slot, LowerAggregate(c.WhenTrue));
-                b.Jump(join);
-                b.SetBlock(whenFalse);
-                CopyAggregate(slot, LowerAggregate(c.WhenFalse));
-                b.Jump(join);
-                b.SetBlock(join);
+                Diamond(c.Condition, () => CopyAggregate(slot, LowerAggregate(c.WhenTrue)), () => CopyAggregate(slot, LowerAggregate(c.WhenFalse)));
                 return slot;
             }
             case BoundAssignment a:

@@ -864,30 +864,7 @@ public sealed class MicroEngine
         return (uint)(lru << 3);
     }
 
-    private static readonly uint[] Crc32Table = BuildCrc32();
-
-    private static uint[] BuildCrc32()
-    {
-        var t = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            var c = i << 24;
-            for (var k = 0; k < 8; k++) c = (c & 0x80000000) != 0 ? (c << 1) ^ 0x04C11DB7 : c << 1;
-            t[i] = c;
-        }
-        return t;
-    }
-
-    /// <summary>CRC-32 (polynomial 0x04C11DB7, MSB first, no reflection) over the 4 bytes of a word, most significant first.</summary>
-    internal static uint Crc32Word(uint crc, uint word)
-    {
-        for (var k = 3; k >= 0; k--)
-        {
-            var b = (byte)(word >> (8 * k));
-            crc = (crc << 8) ^ Crc32Table[(byte)(crc >> 24) ^ b];
-        }
-        return crc;
-    }
+    internal static uint Crc32Word(uint crc, uint word) => Crc.Crc32(crc, word, 4);
 
     /// <summary>CRC-CCITT (polynomial 0x1021, MSB first) over the 4 bytes of a word; the remainder is the low 16 bits.</summary>
     internal static uint CrcCcittWord(uint crc, uint word)
