@@ -291,7 +291,9 @@ public sealed partial class IrInterpreter
         var m = memory.AsSpan(at);
         return t switch
         {
-            IrType.Bool or IrType.U8 => m[0],
+            // A byte other than 0 or 1 read as a bool (IR that stores a u8 and loads a bool) is still a normalised bool.
+            IrType.Bool => m[0] != 0 ? 1UL : 0,
+            IrType.U8 => m[0],
             IrType.I8 => (ulong)(long)(sbyte)m[0],
             IrType.U16 => BinaryPrimitives.ReadUInt16LittleEndian(m),
             IrType.I16 => (ulong)(long)BinaryPrimitives.ReadInt16LittleEndian(m),

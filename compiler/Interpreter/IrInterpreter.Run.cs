@@ -263,7 +263,8 @@ public sealed partial class IrInterpreter
             var t = site.Types[next++];
             string s = m.Groups[5].Value switch
             {
-                "d" => ((long)v).ToString(CultureInfo.InvariantCulture),
+                // As C's printf: %d reads the value's bits as signed in its width.
+                "d" => (t.Bits() is 64 or 1 ? (long)v : (long)(v << (64 - t.Bits())) >> (64 - t.Bits())).ToString(CultureInfo.InvariantCulture),
                 "x" => (t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString("x", CultureInfo.InvariantCulture),
                 "X" => (t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString("X", CultureInfo.InvariantCulture),
                 _ => (t.IsSigned() && t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString(CultureInfo.InvariantCulture),

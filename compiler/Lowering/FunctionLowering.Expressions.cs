@@ -24,6 +24,7 @@ internal sealed partial class FunctionLowering
         {
             case BoundAssignment a: Assign(a, needValue: false); break;
             case BoundIncrement i: Increment(i, needValue: false); break;
+            case BoundCompoundAssignment ca: CompoundAssign(ca, needValue: false); break;
             default: LowerOrVoid(e); break;
         }
     }
@@ -69,7 +70,7 @@ internal sealed partial class FunctionLowering
             case BoundAssignment a:
                 return Assign(a, needValue: true);
             case BoundCompoundAssignment ca:
-                return CompoundAssign(ca);
+                return CompoundAssign(ca, needValue: true);
             case BoundIncrement i:
                 return Increment(i, needValue: true);
             case BoundAddressOf a:
@@ -198,13 +199,19 @@ internal sealed partial class FunctionLowering
         var value = Lower(a.Value);
         Write(place, value);
         if (!needValue) return null;
-        // The value of an assignment is the target's new value: a narrow header field keeps only its width.
-        if (place is FieldPlace f && f.Field.Width < f.Field.Type.Bits)
-            return b.Def(Op.And, value.Type, value, IrBuilder.Const((1UL << f.Field.Width) - 1, value.Type));
-        return place is RegPlace r ? r.Register : value;
+        return place is RegPlace r ? r.Register : Stored(place, value);
     }
 
-    private Value CompoundAssign(BoundCompoundAssignment a)
+    /// <summary>
+    /// The target's new value after <paramref name="value"/> was written to it, which is the value of an
+    /// assignment, a compound assignment or a prefix ++/--: a narrow header field keeps only its width.
+    /// </summary>
+    private Value Stored(Place place, Value value) =>
+        place is FieldPlace f && f.Field.Width < f.Field.Type.Bits
+            ? b.Def(Op.And, value.Type, value, IrBuilder.Const((1UL << f.Field.Width) - 1, value.Type))
+            : value;
+
+    private Value? CompoundAssign(BoundCompoundAssignment a, bool needValue)
     {
         var place = LowerPlace(a.Target);
         var old = Read(place);
@@ -213,7 +220,7 @@ internal sealed partial class FunctionLowering
         var result = Arithmetic(ArithmeticOp(a.Op), b.Convert(old, opType), value, opType);
         var converted = b.Convert(result, IrLowering.ToIr(a.Target.Type));
         Write(place, converted);
-        return converted;
+        return needValue ? Stored(place, converted) : null;
     }
 
     private Value? Increment(BoundIncrement i, bool needValue)
@@ -224,7 +231,7 @@ internal sealed partial class FunctionLowering
         if (needValue && !i.IsPrefix && old is Register) old = b.Def(Op.Mov, old.Type, old);
         var updated = b.Def(i.IsIncrement ? Op.Add : Op.Sub, old.Type, old, IrBuilder.Const(1, old.Type));
         Write(place, updated);
-        return needValue ? (i.IsPrefix ? updated : old) : null;
+        return needValue ? (i.IsPrefix ? Stored(place, updated) : old) : null;
     }
 
     // ---- places --------------------------------------------------------------------------------
