@@ -21,7 +21,9 @@ public static class InterpreterRun
 {
     public const string Target = "interp";
 
-    public static RunOutcome Execute(RunRequest request)
+    /// <summary>Compiles and runs. With <paramref name="outputDirectory"/>, transmitted frames stream into its port&lt;N&gt;.pcap
+    /// files as they leave (a long trace holds no output in memory) instead of being kept in the result.</summary>
+    public static RunOutcome Execute(RunRequest request, string? outputDirectory = null)
     {
         var compile = Compilation.Compile(request.Sources, request.Compile);
         if (compile.HasErrors) return new RunOutcome(compile, null, []);
@@ -32,20 +34,41 @@ public static class InterpreterRun
             return new RunOutcome(compile, null, [DiagnosticCatalog.TraceFileProblem.At(new SourceSpan("bakerc", 0, 0, 0, 0), e.Message)]);
         }
         ControlScript? script = request.ControlScript is null ? null : ControlScriptParser.ParseFile(request.ControlScript);
-        var interpreter = new IrInterpreter(compile.Module!, new InterpreterOptions { Profile = request.Profile });
+        using var ports = outputDirectory is null ? null : new PortWriters(outputDirectory);
+        var interpreter = new IrInterpreter(compile.Module!, new InterpreterOptions { Profile = request.Profile, OnTransmit = ports is null ? null : ports.Write });
         return new RunOutcome(compile, interpreter.Run(frames, script), []);
     }
 
-    /// <summary>Writes DIR/port&lt;N&gt;.pcap per output port, DIR/stats.json, DIR/control.log and, when the app traced, DIR/trace.log.</summary>
+    /// <summary>One nanosecond pcap per output port, opened when the port first transmits; stale port files are removed first.</summary>
+    private sealed class PortWriters : IDisposable
+    {
+        private readonly string dir;
+        private readonly Dictionary<int, PcapWriter> writers = new();
+
+        public PortWriters(string dir)
+        {
+            this.dir = dir;
+            Directory.CreateDirectory(dir);
+            foreach (var stale in Directory.GetFiles(dir, "port*.pcap")) File.Delete(stale);
+        }
+
+        public void Write(OutputFrame f)
+        {
+            if (!writers.TryGetValue(f.Port, out var w))
+                writers[f.Port] = w = new PcapWriter(Path.Combine(dir, $"port{f.Port}.pcap"));
+            w.Write(f.TimestampNs, f.Data, f.Data.Length);
+        }
+
+        public void Dispose()
+        {
+            foreach (var w in writers.Values) w.Dispose();
+        }
+    }
+
+    /// <summary>Writes DIR/stats.json, DIR/control.log and, when the app traced, DIR/trace.log (the port pcaps were streamed by <see cref="Execute"/>).</summary>
     public static void WriteOutputs(string dir, RunResult run)
     {
         Directory.CreateDirectory(dir);
-        foreach (var stale in Directory.GetFiles(dir, "port*.pcap")) File.Delete(stale);
-        foreach (var port in run.Outputs.Select(o => o.Port).Distinct().Order())
-        {
-            using var w = new PcapWriter(Path.Combine(dir, $"port{port}.pcap"));
-            foreach (var o in run.Outputs.Where(o => o.Port == port)) w.Write(o.TimestampNs, o.Data, o.Data.Length);
-        }
         File.WriteAllText(Path.Combine(dir, "stats.json"), StatsJson(run));
         File.WriteAllLines(Path.Combine(dir, "control.log"), run.ControlLog);
         var trace = Path.Combine(dir, "trace.log");

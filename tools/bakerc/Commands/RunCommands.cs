@@ -135,7 +135,8 @@ public static class RunCommands
                 stderr.WriteLine($"bakerc: {name} needs --trace and {(profile ? "-o FILE" : "--out DIR")}");
                 return Program.UsageError;
             }
-            var outcome = InterpreterRun.Execute(new RunRequest(p.GetValue(pipeline.Files)!, traceSpecs, p.GetValue(control), o, profile));
+            var request = new RunRequest(p.GetValue(pipeline.Files)!, traceSpecs, p.GetValue(control), o, profile);
+            var outcome = InterpreterRun.Execute(request, profile ? null : outPath);
             pipeline.Report(outcome.Compile, p, stderr);
             foreach (var e in outcome.InputErrors) stderr.WriteLine(e);
             if (outcome.Run is not { } run) return Program.InputErrors;
