@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Baker.Compiler.Diagnostics;
+using Baker.Compiler.Syntax;
 
 namespace Baker.Compiler.Interpreter;
 
@@ -213,35 +214,27 @@ public static class ControlScriptParser
         negative = false;
         if (s == "true") { value = 1; return null; }
         if (s == "false") return null;
-        if (s[0] == '\'') return CharLiteral(s, out value);
+        if (s[0] == '\'')
+        {
+            var c = Literals.Char(s);
+            value = (ulong)(c ?? 0);
+            return c is null ? $"invalid character literal {s}: use one ASCII character or an escape (\\n \\t \\r \\0 \\\\ \\' \\\" \\xHH)" : null;
+        }
         if (Mac.IsMatch(s))
         {
-            value = ulong.Parse(s.Replace(":", ""), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            value = Literals.Mac(s);
             return null;
         }
-        if (DottedNumber.IsMatch(s)) return Ipv4(s, out value);
+        if (DottedNumber.IsMatch(s))
+            return Literals.Ipv4(s, out value) ? null : $"invalid IPv4 literal '{s}': write four parts a.b.c.d, each 0..255";
         if (s.Contains(':')) return $"invalid MAC literal '{s}': write six two-hex-digit groups joined by ':', as in 00:1b:21:3a:4f:5e";
 
         var body = s[0] == '-' ? s[1..] : s;
-        int radix = 10;
-        var digits = body;
-        if (body.Length >= 2 && body[0] == '0' && body[1] is 'x' or 'X') { radix = 16; digits = body[2..]; }
-        else if (body.Length >= 2 && body[0] == '0' && body[1] is 'b' or 'B') { radix = 2; digits = body[2..]; }
-        else if (body.Length == 0 || !char.IsAsciiDigit(body[0]))
+        if (body.Length == 0 || !char.IsAsciiDigit(body[0]))
             return $"'{s}' is not a value; write an integer (42, -7, 0x2A, 0b101), an IPv4 address (10.0.0.1), a MAC address (00:1b:21:3a:4f:5e), true, false or a character ('a')";
         var invalid = $"invalid integer literal '{s}'";
-        if (body.Length != s.Length && radix != 10) return $"{invalid}: '-' applies to decimal literals only; write the value in decimal";
-        if (digits.Replace("_", "").Length == 0) return $"{invalid}: it has no digits";
-        if (digits.EndsWith('_')) return $"{invalid}: it ends with '_'";
-        ulong magnitude = 0;
-        foreach (var c in digits)
-        {
-            if (c == '_') continue;
-            var d = char.IsAsciiHexDigit(c) ? Convert.ToInt32(c.ToString(), 16) : radix;
-            if (d >= radix) return $"{invalid}: '{c}' is not a {(radix == 2 ? "binary" : radix == 10 ? "decimal" : "hexadecimal")} digit";
-            if (magnitude > (ulong.MaxValue - (ulong)d) / (ulong)radix) return $"{invalid}: it does not fit in 64 bits";
-            magnitude = magnitude * (ulong)radix + (ulong)d;
-        }
+        if (body.Length != s.Length && Literals.HasRadixPrefix(body)) return $"{invalid}: '-' applies to decimal literals only; write the value in decimal";
+        if (Literals.Integer(body, out var magnitude) is { } problem) return $"{invalid}: {problem}";
         if (body.Length == s.Length)
         {
             value = magnitude;
@@ -250,40 +243,6 @@ public static class ControlScriptParser
         if (magnitude > 1UL << 63) return $"{invalid}: it does not fit in 64 bits (the smallest value is {long.MinValue})";
         value = unchecked(0UL - magnitude);
         negative = magnitude != 0;   // "-0" is zero, which every parameter type takes
-        return null;
-    }
-
-    private static string? Ipv4(string s, out ulong value)
-    {
-        value = 0;
-        var parts = s.Split('.');
-        if (parts.Length != 4 || parts.Any(p => p.Length > 3 || int.Parse(p, CultureInfo.InvariantCulture) > 255))
-            return $"invalid IPv4 literal '{s}': write four parts a.b.c.d, each 0..255";
-        foreach (var p in parts) value = (value << 8) | uint.Parse(p, CultureInfo.InvariantCulture);
-        return null;
-    }
-
-    /// <summary>The same forms as a Baker character literal: one character up to 255, or an escape.</summary>
-    private static string? CharLiteral(string s, out ulong value)
-    {
-        value = 0;
-        int? c = null;
-        if (s.Length >= 3 && s[^1] == '\'')
-        {
-            var body = s[1..^1];
-            c = body.Length == 1 && body[0] is not ('\\' or '\'') ? body[0]
-                : body.Length == 2 && body[0] == '\\' ? body[1] switch
-                {
-                    'n' => '\n', 't' => '\t', 'r' => '\r', '0' => 0, '\\' => '\\', '\'' => '\'', '"' => '"',
-                    _ => null,
-                }
-                : body.Length is 3 or 4 && body[0] == '\\' && body[1] == 'x'
-                    && int.TryParse(body[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex) ? hex
-                : null;
-        }
-        if (c is null or > 255)
-            return $"invalid character literal {s}: use one ASCII character or an escape (\\n \\t \\r \\0 \\\\ \\' \\\" \\xHH)";
-        value = (ulong)c.Value;
         return null;
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Antlr4.Runtime;
 using Antlr4.Runtime.Tree;
 using Baker.Compiler.Diagnostics;
@@ -230,8 +229,7 @@ internal sealed class AstBuilder(string path, DiagnosticBag diagnostics)
             case IntPrimaryContext i: return Integer(i.INT().GetText(), span);
             case Ipv4PrimaryContext ip: return Ipv4(ip.IPV4().GetText(), span);
             case MacPrimaryContext m:
-                return new IntLiteralExpr(ulong.Parse(m.MAC().GetText().Replace(":", ""), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-                    LiteralKind.Mac, m.MAC().GetText(), span);
+                return new IntLiteralExpr(Literals.Mac(m.MAC().GetText()), LiteralKind.Mac, m.MAC().GetText(), span);
             case CharPrimaryContext ch: return Char(ch.CHAR().GetText(), span);
             case StringPrimaryContext s: return new StringLiteralExpr(Unquote(s.STRING().GetText()), span);
             case BoolPrimaryContext b: return new BoolLiteralExpr(b.TRUE() is not null, span);
@@ -243,74 +241,22 @@ internal sealed class AstBuilder(string path, DiagnosticBag diagnostics)
 
     private IntLiteralExpr Integer(string text, SourceSpan span)
     {
-        string digits = text.Replace("_", "");
-        int radix = 10;
-        LiteralKind kind = LiteralKind.Decimal;
-        if (digits.Length > 1 && (digits[1] == 'x' || digits[1] == 'X') && digits[0] == '0') { radix = 16; kind = LiteralKind.Hex; digits = digits[2..]; }
-        else if (digits.Length > 1 && (digits[1] == 'b' || digits[1] == 'B') && digits[0] == '0') { radix = 2; kind = LiteralKind.Binary; digits = digits[2..]; }
-
-        if (digits.Length == 0 || text.EndsWith('_'))
-        {
-            diagnostics.Report(DiagnosticCatalog.InvalidInteger, span, text, digits.Length == 0 ? "it has no digits" : "it ends with '_'");
-            return new IntLiteralExpr(0, kind, text, span);
-        }
-        ulong value = 0;
-        foreach (char c in digits)
-        {
-            ulong d = (ulong)Convert.ToInt32(c.ToString(), 16);
-            if (value > (ulong.MaxValue - d) / (ulong)radix)
-            {
-                diagnostics.Report(DiagnosticCatalog.InvalidInteger, span, text, "it does not fit in 64 bits");
-                return new IntLiteralExpr(0, kind, text, span);
-            }
-            value = value * (ulong)radix + d;
-        }
+        var kind = !Literals.HasRadixPrefix(text) ? LiteralKind.Decimal : text[1] is 'x' or 'X' ? LiteralKind.Hex : LiteralKind.Binary;
+        if (Literals.Integer(text, out var value) is { } problem) diagnostics.Report(DiagnosticCatalog.InvalidInteger, span, text, problem);
         return new IntLiteralExpr(value, kind, text, span);
     }
 
     private IntLiteralExpr Ipv4(string text, SourceSpan span)
     {
-        ulong value = 0;
-        foreach (var part in text.Split('.'))
-        {
-            int octet = int.Parse(part, CultureInfo.InvariantCulture);
-            if (octet > 255)
-            {
-                diagnostics.Report(DiagnosticCatalog.InvalidIpv4, span, text);
-                return new IntLiteralExpr(0, LiteralKind.Ipv4, text, span);
-            }
-            value = (value << 8) | (uint)octet;
-        }
+        if (!Literals.Ipv4(text, out var value)) diagnostics.Report(DiagnosticCatalog.InvalidIpv4, span, text);
         return new IntLiteralExpr(value, LiteralKind.Ipv4, text, span);
     }
 
     private IntLiteralExpr Char(string text, SourceSpan span)
     {
-        string body = text[1..^1];
-        int? value = body.Length == 1 && body[0] != '\\' ? body[0] : Unescape(body);
-        if (value is null or > 255)
-        {
-            diagnostics.Report(DiagnosticCatalog.InvalidCharLiteral, span, text);
-            return new IntLiteralExpr(0, LiteralKind.Char, text, span);
-        }
-        return new IntLiteralExpr((ulong)value.Value, LiteralKind.Char, text, span);
-    }
-
-    private static int? Unescape(string body)
-    {
-        if (body.Length < 2 || body[0] != '\\') return null;
-        if (body.Length == 2)
-        {
-            return body[1] switch
-            {
-                'n' => '\n', 't' => '\t', 'r' => '\r', '0' => 0, '\\' => '\\', '\'' => '\'', '"' => '"',
-                _ => null,
-            };
-        }
-        if (body[1] == 'x' && body.Length <= 4 &&
-            int.TryParse(body[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int hex))
-            return hex;
-        return null;
+        var value = Literals.Char(text);
+        if (value is null) diagnostics.Report(DiagnosticCatalog.InvalidCharLiteral, span, text);
+        return new IntLiteralExpr((ulong)(value ?? 0), LiteralKind.Char, text, span);
     }
 
     /// <summary>The value of a string literal; an unknown escape keeps its character.</summary>
