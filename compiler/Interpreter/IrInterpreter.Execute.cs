@@ -21,12 +21,20 @@ public sealed partial class IrInterpreter
         return p ?? throw new PacketFault("stale_handle", "a handle on a packet that was already put or dropped");
     }
 
-    private ulong NewPacket(ReadOnlySpan<byte> data, long timestamp)
+    private Packet NewPacket(ReadOnlySpan<byte> data, long timestamp)
     {
         var p = new Packet(packets.Count, data, module.Metadata.Count, timestamp);
         packets.Add(p);
+        return p;
+    }
+
+    /// <summary>A packet the running invocation made (packet_copy, packet_create): it owns it until it puts or drops it.</summary>
+    private Packet MakePacket(ReadOnlySpan<byte> data, long timestamp)
+    {
+        var p = NewPacket(data, timestamp);
         owned.Add(p.Id);
-        return Packet.Handle(p.Id, 0);
+        result.Created++;
+        return p;
     }
 
     private ulong Execute(CompiledFunction f, ReadOnlySpan<ulong> args)
@@ -192,20 +200,18 @@ public sealed partial class IrInterpreter
                     case Op.PktCopy:
                     {
                         var p = Pkt(Unsafe.Add(ref r0, c.A));
-                        var h = NewPacket(p.From(Packet.OffsetOf(Unsafe.Add(ref r0, c.A))), p.TimestampNs);
-                        p.Meta.CopyTo(packets[^1]!.Meta, 0);
-                        created++;
-                        Unsafe.Add(ref r0, c.D) = h;
+                        var copy = MakePacket(p.From(Packet.OffsetOf(Unsafe.Add(ref r0, c.A))), p.TimestampNs);
+                        p.Meta.CopyTo(copy.Meta, 0);
+                        Unsafe.Add(ref r0, c.D) = Packet.Handle(copy.Id, 0);
                         break;
                     }
                     case Op.PktCreate:
                     {
                         ulong n = (uint)Unsafe.Add(ref r0, c.A);
                         if (n > Packet.MaxLength) throw new PacketFault("packet_too_large", $"packet_create of {n} bytes (limit {Packet.MaxLength})");
-                        var h = NewPacket(new byte[n], now);
-                        if (inPortField >= 0) packets[^1]!.Meta[inPortField] = 255;
-                        created++;
-                        Unsafe.Add(ref r0, c.D) = h;
+                        var made = MakePacket(new byte[n], now);
+                        if (inPortField >= 0) made.Meta[inPortField] = 255;
+                        Unsafe.Add(ref r0, c.D) = Packet.Handle(made.Id, 0);
                         break;
                     }
                     case Op.PktDrop:

@@ -10,7 +10,6 @@ public sealed partial class IrInterpreter
 {
     private readonly Queue<(int Channel, ulong Handle, int Hops)> queue = new();
     private RunResult result = new();
-    private long created;
     // out_port is a u8, so 256 counters cover every port; copied into the result at the end.
     private readonly long[] portCounts = new long[256];
     private int currentHops;
@@ -24,7 +23,6 @@ public sealed partial class IrInterpreter
     public RunResult Run(IReadOnlyList<InputFrame> frames, ControlScript? script = null)
     {
         result = new RunResult();
-        created = 0;
         Array.Clear(portCounts);
         long first = frames.Count > 0 ? frames[0].TimestampNs : 0;
         now = first;
@@ -54,7 +52,6 @@ public sealed partial class IrInterpreter
         }
         foreach (var call in calls.Where(c => c.When == ControlWhen.End)) RunControlCall(call);
 
-        result.Created = created;
         for (int port = 0; port < portCounts.Length; port++)
             if (portCounts[port] > 0) result.PerPortOut[port] = portCounts[port];
         result.QueuedAtEnd = queue.Count;
@@ -66,10 +63,8 @@ public sealed partial class IrInterpreter
     {
         result.PacketsIn++;
         if (frame.Data.Length < frame.OriginalLength) result.TruncatedFramesIn++;
-        owned.Clear();
-        var handle = NewPacket(frame.Data, frame.TimestampNs);
-        owned.Clear();
-        var p = packets[^1]!;
+        var p = NewPacket(frame.Data, frame.TimestampNs);
+        var handle = Packet.Handle(p.Id, 0);
         if (inPortField >= 0) p.Meta[inPortField] = (ulong)frame.Port;
         profile?.BeginPacket();
         if (rxChannel < 0) Release(p, "no_receiver");

@@ -79,7 +79,7 @@ public sealed partial class IrInterpreter
         foreach (var f in functions) Compile(f);
         inPortField = module.Metadata.FindIndex(m => m.Name == "in_port");
         outPortField = module.Metadata.FindIndex(m => m.Name == "out_port");
-        profile = this.options.Profile ? new ProfileCounters(module, functions) : null;
+        profile = this.options.Profile ? new ProfileCounters(module) : null;
         profile?.SetAddresses(o => addresses[o]);
         // Where each channel leads: the process function of its target, or null for tx.
         channelTargets = new CompiledFunction?[module.Channels.Count == 0 ? 0 : module.Channels.Max(c => c.Id) + 1];

@@ -11,7 +11,6 @@ namespace Baker.Compiler.Interpreter;
 internal sealed class ProfileCounters
 {
     private readonly IrModule module;
-    private readonly CompiledFunction[] functions;
     public readonly long[][] BlockCounts;
     /// <summary>Per instance; the last slot counts init and control code.</summary>
     public readonly long[] Ops, Invocations;
@@ -23,10 +22,9 @@ internal sealed class ProfileCounters
     private long fieldAccesses;
     public readonly SortedDictionary<long, long> FieldAccessHistogram = new();
 
-    public ProfileCounters(IrModule module, CompiledFunction[] functions)
+    public ProfileCounters(IrModule module)
     {
         this.module = module;
-        this.functions = functions;
         BlockCounts = module.Functions.Select(f => new long[f.Blocks.Count]).ToArray();
         int instances = module.Instances.Count + 1;
         Ops = new long[instances];
@@ -82,7 +80,7 @@ internal sealed class ProfileCounters
     {
         var p = new Profile { App = module.App, Packets = packets };
         for (int i = 0; i < module.Functions.Count; i++)
-            p.Functions[module.Functions[i].Name] = new FunctionProfile(functions[i].Ir.Instance, BlockCounts[i].ToArray());
+            p.Functions[module.Functions[i].Name] = new FunctionProfile(module.Functions[i].Instance, BlockCounts[i].ToArray());
         for (int i = 0; i <= module.Instances.Count; i++)
         {
             string name = i < module.Instances.Count ? module.Instances[i].Path : Profile.ControlPlane;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Baker.Compiler.Driver;
+using Baker.Compiler.IR;
 using Baker.Compiler.Interpreter;
 
 namespace Baker.Tools.Bakerc.Commands;
@@ -82,15 +83,16 @@ public static class RunCommands
         command.SetAction(p =>
         {
             string? at = p.GetValue(after);
-            var o = pipeline.Read(p, at ?? Pipeline.Passes[^1].Name);
+            var o = pipeline.Read(p, at);
             if (pipeline.Preflight(p, o, stdout, stderr) is { } stop) return stop;
             if (at is not null && at != "all") o = o with { StopAfter = at };
             var r = Compilation.Compile(p.GetValue(pipeline.Files)!, o);
             pipeline.Report(r, p, stderr);
             if (r.HasErrors) return Program.InputErrors;
-            var shown = at == "all" ? r.Dumps : r.Dumps.Where(d => d.Pass == (at ?? r.Dumps[^1].Pass));
+            // Without --after or --dump-after: the IR after the last pass that ran.
+            if (r.Dumps.Count == 0) stdout.Write(IrPrinter.Print(r.Module!));
             bool headers = at == "all" || (p.GetValue(pipeline.DumpAfter) ?? []).Length > 0;
-            foreach (var d in headers ? r.Dumps : shown)
+            foreach (var d in r.Dumps)
             {
                 if (headers) stdout.WriteLine($"; ==== after {d.Pass} ====");
                 stdout.Write(d.Text);
