@@ -264,7 +264,7 @@ public sealed partial class IrInterpreter
 
     private int Branch(CompiledFunction f, int pc, int block)
     {
-        if (--steps < 0) throw new PacketFault("step_limit", $"more than {options.StepLimit} branches in one invocation (in @{f.Ir.Name}): an endless loop?");
+        if (--steps < 0) throw new PacketFault("step_limit", $"more than {stepLimit} branches in one invocation (in @{f.Ir.Name}): an endless loop?");
         profile?.Block(f, block);
         return pc;
     }

@@ -13,6 +13,7 @@ public sealed partial class IrInterpreter
     // out_port is a u8, so 256 counters cover every port; copied into the result at the end.
     private readonly long[] portCounts = new long[256];
     private int currentHops;
+    private long stepLimit;          // of the running invocation: packet code or control code
     private readonly ulong[] invokeArgument = new ulong[1];
 
     /// <summary>
@@ -132,7 +133,8 @@ public sealed partial class IrInterpreter
     /// </summary>
     private ulong? Invoke(CompiledFunction f, ulong[] args, string? what)
     {
-        steps = options.StepLimit;
+        stepLimit = what is null ? options.StepLimit : options.ControlStepLimit;
+        steps = stepLimit;
         if (profile is not null)
         {
             profile.Current = f.Instance >= 0 && what is null ? f.Instance : module.Instances.Count;

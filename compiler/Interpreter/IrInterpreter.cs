@@ -8,6 +8,9 @@ public sealed record InterpreterOptions
     public bool Profile { get; init; }
     /// <summary>Branches one packet may take in one PPF invocation before it is dropped (reason step_limit): no input hangs the run.</summary>
     public long StepLimit { get; init; } = 10_000_000;
+    /// <summary>The same for one init or control call: control-plane work is legitimately long (a bulk FIB
+    /// commit recompresses tens of thousands of chunks), but still not endless.</summary>
+    public long ControlStepLimit { get; init; } = 1_000_000_000;
     /// <summary>Channels one packet may cross (reason hop_limit): a packet going round a cycle forever is dropped.</summary>
     public int HopLimit { get; init; } = 256;
     /// <summary>Packets waiting in the run queue at once (reason queue_full): a body that multiplies packets cannot exhaust memory.</summary>
