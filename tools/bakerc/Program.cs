@@ -21,6 +21,7 @@ public static class Program
         root.Subcommands.Add(MicrocodeCommands.Asm(stdout, stderr));
         root.Subcommands.Add(MicrocodeCommands.Disasm(stdout, stderr));
         root.Subcommands.Add(MicrocodeCommands.Emu(stdout, stderr));
+        root.Subcommands.Add(ConvertCommands.Create(stdout, stderr));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
