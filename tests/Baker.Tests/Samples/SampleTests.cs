@@ -43,6 +43,13 @@ public class SampleTests(ITestOutputHelper output)
     {
         var sample = file.Split('/')[0];
         var expected = SampleRuns.Expected.Parse(Path.Combine(SampleRuns.Dir(sample), "expected", file.Split('/')[1]));
+        // Runs over the real captures in ../shared need that folder (CI always has it).
+        var missing = expected.Traces.Select(t => t.Contains('=') ? t[(t.IndexOf('=') + 1)..] : t).FirstOrDefault(t => !File.Exists(t));
+        if (missing is not null && Repo.Shared is null)
+        {
+            output.WriteLine($"SKIP {file}: it runs {missing}, and ../shared is absent");
+            return;
+        }
         var (run, outDir) = SampleRuns.Run(sample, expected.Traces, expected.Control);
         SampleRuns.AssertClean(run);
 

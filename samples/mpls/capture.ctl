@@ -1,0 +1,85 @@
+# Configuration for the real captures in the project's shared data (../../../shared/data/pcaps from
+# this folder). Each capture is run on its own port, whose MAC is the one its frames are sent to,
+# so that they reach the router instead of being dropped as frames for other hosts:
+#   port 0  libtrace-mpls.pcap        label 18 from c2:03:63:3e:00:00: this router is the egress
+#   port 1  libtrace-10_mpls_ip.pcap  label 1000 from 00:90:27:00:04:83: swapped into a two-label tunnel
+#   port 2  tcpdump-dhcp-rfc4388.pcap this router is the relay 10.40.1.1 (answers its ARP requests);
+#                                     traffic to 10.30.0.0/16 enters an LSP, to 10.50.0.0/16 is routed
+#   port 3  tcpdump-mpls-over-udp.pcap IPv4/UDP carrying MPLS (RFC 7510): routed as IPv4 into an LSP
+# The frames of each capture sent the other way are addressed to the far end and are dropped.
+
+l2.set_interface(0, 10.255.0.1, 30, c2:05:63:4d:00:00)
+l2.set_interface(1, 10.255.1.1, 30, 00:90:27:00:03:cf)
+l2.set_interface(2, 10.40.1.1, 16, 74:83:ef:07:d0:a9)
+l2.set_interface(3, 10.100.12.1, 24, 52:9a:00:c8:4f:88)
+
+arp.add_neighbor(10.255.0.2, c2:03:63:3e:00:00)
+arp.add_neighbor(10.255.1.2, 00:90:27:00:04:83)
+
+lsr.lpm.add_route(10.255.0.0, 30, 0.0.0.0, 0)
+lsr.lpm.add_route(10.255.1.0, 30, 0.0.0.0, 1)
+lsr.lpm.add_route(10.40.0.0, 16, 0.0.0.0, 2)
+lsr.lpm.add_route(10.100.12.0, 24, 0.0.0.0, 3)
+lsr.lpm.add_route(192.168.40.0, 24, 10.255.1.2, 1)
+lsr.lpm.add_route(10.50.0.0, 16, 10.255.0.2, 0)
+
+lsr.ilm.pop_lookup(18)
+lsr.ilm.swap2(1000, 3000, 1001, 0, 10.255.0.2)
+
+lsr.ftn.push2(10.30.0.0, 16, 3030, 4030, 1, 10.255.1.2)
+lsr.ftn.push(10.100.13.0, 24, 4013, 0, 10.255.0.2)
+
+# The counters, after the trace (the same list as mpls.ctl).
+@end lsr.ilm.labels_bound()
+@end lsr.ilm.config_errors()
+@end lsr.ftn.fecs_bound()
+@end lsr.ftn.config_errors()
+@end lsr.lpm.route_count()
+@end l2.l2_count(0)
+@end l2.l2_count(1)
+@end l2.l2_count(2)
+@end l2.l2_count(3)
+@end arp.arp_count(0)
+@end arp.arp_count(1)
+@end arp.arp_count(2)
+@end arp.arp_count(3)
+@end arp.arp_count(4)
+@end discard.not_routed_count(0)
+@end discard.not_routed_count(1)
+@end dispatch.dispatch_count(0)
+@end dispatch.dispatch_count(1)
+@end dispatch.dispatch_count(2)
+@end lsr.ilm.label_count(0)
+@end lsr.ilm.label_count(1)
+@end lsr.ilm.label_count(2)
+@end lsr.ilm.label_count(3)
+@end lsr.ilm.label_count(4)
+@end lsr.ilm.label_count(5)
+@end lsr.ilm.label_count(6)
+@end lsr.ilm.label_count(7)
+@end lsr.ilm.label_count(8)
+@end lsr.ilm.label_count(9)
+@end lsr.ilm.label_count(10)
+@end lsr.ip_in.ip_in_count(0)
+@end lsr.ip_in.ip_in_count(1)
+@end lsr.ip_in.ip_in_count(2)
+@end lsr.ip_in.ip_in_count(3)
+@end lsr.ip_in.ip_in_count(4)
+@end lsr.ip_in.ip_in_count(5)
+@end lsr.ip_in.ip_in_count(6)
+@end lsr.ip_in.ip_in_count(7)
+@end lsr.options.options_count(0)
+@end lsr.options.options_count(1)
+@end lsr.icmp.icmp_count(0)
+@end lsr.icmp.icmp_count(1)
+@end lsr.icmp.icmp_count(2)
+@end lsr.icmp.icmp_count(3)
+@end lsr.icmp.icmp_count(4)
+@end lsr.ftn.fec_count(0)
+@end lsr.ftn.fec_count(1)
+@end lsr.lpm.lookup_count(0)
+@end lsr.lpm.lookup_count(1)
+@end lsr.lpm.lookup_count(2)
+@end lsr.encap.encap_count(0)
+@end lsr.encap.encap_count(1)
+@end lsr.encap.encap_count(2)
