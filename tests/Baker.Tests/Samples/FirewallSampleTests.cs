@@ -19,7 +19,6 @@ namespace Baker.Tests.Samples;
 public class FirewallSampleTests(ITestOutputHelper output)
 {
     private const int NoRuleDrops = 7;   // DROP_NO_RULE in samples/firewall/defs.baker
-    private const int SramBytes = 8 << 20;
 
     private static string? ClassBench(string file)
     {
@@ -302,24 +301,7 @@ public class FirewallSampleTests(ITestOutputHelper output)
     [Fact]
     public void TheDataPathFitsInTheSram()
     {
-        var compile = Compilation.Compile([SampleRuns.Entry("firewall")], new CompileOptions());
-        Assert.False(compile.HasErrors, string.Join("\n", compile.Diagnostics));
-        var module = compile.Module!;
-        var seen = new HashSet<IrFunction>();
-        var work = new Stack<IrFunction>(module.Functions.Where(f => f.Kind == FunctionKind.Process));
-        var objects = new HashSet<StorageObject>();
-        while (work.Count > 0)
-        {
-            var f = work.Pop();
-            if (!seen.Add(f)) continue;
-            foreach (var op in f.Blocks.SelectMany(b => b.Instructions).SelectMany(i => i.Operands))
-                if (op is ObjectRef o && o.Target.Kind != StorageKind.Slot) objects.Add(o.Target);
-                else if (op is FunctionRef c) work.Push(c.Target);
-        }
-        long bytes = objects.Sum(o => (long)o.Size);
-        foreach (var o in objects.OrderByDescending(o => o.Size).Take(6)) output.WriteLine($"{o.Name}: {o.Size:N0} bytes");
-        output.WriteLine($"data path total: {bytes:N0} bytes of {SramBytes:N0}");
-        Assert.True(bytes <= SramBytes, $"the data path touches {bytes:N0} bytes, more than the 8 MB SRAM");
+        var objects = SampleRuns.AssertDataPathFitsInSram("firewall", output.WriteLine);
         Assert.Contains(objects, o => o.Name == "fw.policy.rules");
         Assert.Contains(objects, o => o.Name == "fw.cache.table");
     }

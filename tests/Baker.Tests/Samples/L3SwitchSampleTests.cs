@@ -19,7 +19,6 @@ public class L3SwitchSampleTests(ITestOutputHelper output)
 {
     private static string Sample(params string[] parts) => Path.Combine([SampleRuns.Dir("l3_switch"), .. parts]);
 
-    private const int SramBytes = 8 << 20;
 
     [Fact]
     public void RoutesTxtConvertsToTheCommittedControlScript()
@@ -143,24 +142,7 @@ public class L3SwitchSampleTests(ITestOutputHelper output)
     [Fact]
     public void TheDataPathFitsInTheSram()
     {
-        var compile = Compilation.Compile([SampleRuns.Entry("l3_switch")], new CompileOptions());
-        Assert.False(compile.HasErrors, string.Join("\n", compile.Diagnostics));
-        var module = compile.Module!;
-        var seen = new HashSet<IrFunction>();
-        var work = new Stack<IrFunction>(module.Functions.Where(f => f.Kind == FunctionKind.Process));
-        var objects = new HashSet<StorageObject>();
-        while (work.Count > 0)
-        {
-            var f = work.Pop();
-            if (!seen.Add(f)) continue;
-            foreach (var op in f.Blocks.SelectMany(b => b.Instructions).SelectMany(i => i.Operands))
-                if (op is ObjectRef o && o.Target.Kind != StorageKind.Slot) objects.Add(o.Target);
-                else if (op is FunctionRef c) work.Push(c.Target);
-        }
-        long bytes = objects.Sum(o => (long)o.Size);
-        foreach (var o in objects.OrderByDescending(o => o.Size).Take(8)) output.WriteLine($"{o.Name}: {o.Size:N0} bytes");
-        output.WriteLine($"data path total: {bytes:N0} bytes of {SramBytes:N0}");
-        Assert.True(bytes <= SramBytes, $"the data path touches {bytes:N0} bytes, more than the 8 MB SRAM");
+        var objects = SampleRuns.AssertDataPathFitsInSram("l3_switch", output.WriteLine);
         Assert.Contains(objects, o => o.Name == "router.lpm.pool");
         Assert.DoesNotContain(objects, o => o.Name == "router.lpm.s2_hop");
     }

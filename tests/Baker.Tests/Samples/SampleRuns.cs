@@ -1,5 +1,6 @@
 using Baker.Compiler.Driver;
 using Baker.Compiler.Interpreter;
+using Baker.Compiler.IR;
 using Baker.Tests.Infrastructure;
 
 namespace Baker.Tests.Samples;
@@ -97,5 +98,37 @@ public static class SampleRuns
         var faults = run.Dropped.Keys.Where(r => r != "program").ToList();
         Assert.True(faults.Count == 0, "faults: " + string.Join("; ", faults.Select(r => $"{r} x{run.Dropped[r]}: {run.FirstFault.GetValueOrDefault(r)}")));
         Assert.True(run.ControlErrors.Count == 0, string.Join("\n", run.ControlErrors));
+    }
+
+    public const int SramBytes = 8 << 20;
+
+    /// <summary>The global and state objects the data path touches: named by any process function or a function it calls.</summary>
+    public static HashSet<StorageObject> DataPathObjects(IrModule module)
+    {
+        var seen = new HashSet<IrFunction>();
+        var work = new Stack<IrFunction>(module.Functions.Where(f => f.Kind == FunctionKind.Process));
+        var objects = new HashSet<StorageObject>();
+        while (work.Count > 0)
+        {
+            var f = work.Pop();
+            if (!seen.Add(f)) continue;
+            foreach (var op in f.Blocks.SelectMany(b => b.Instructions).SelectMany(i => i.Operands))
+                if (op is ObjectRef o && o.Target.Kind != StorageKind.Slot) objects.Add(o.Target);
+                else if (op is FunctionRef c) work.Push(c.Target);
+        }
+        return objects;
+    }
+
+    /// <summary>Compiles the sample and checks that everything its data path touches fits the 8 MB SRAM; returns those objects.</summary>
+    public static HashSet<StorageObject> AssertDataPathFitsInSram(string sample, Action<string> log)
+    {
+        var compile = Compilation.Compile([Entry(sample)], new CompileOptions());
+        Assert.False(compile.HasErrors, string.Join("\n", compile.Diagnostics));
+        var objects = DataPathObjects(compile.Module!);
+        long bytes = objects.Sum(o => (long)o.Size);
+        foreach (var o in objects.OrderByDescending(o => o.Size).Take(8)) log($"{o.Name}: {o.Size:N0} bytes");
+        log($"data path total: {bytes:N0} bytes of {SramBytes:N0}");
+        Assert.True(bytes <= SramBytes, $"the data path of {sample} touches {bytes:N0} bytes, more than the 8 MB SRAM");
+        return objects;
     }
 }
