@@ -23,9 +23,12 @@ public static class InterpreterRun
 
     /// <summary>Compiles and runs. With <paramref name="outputDirectory"/>, transmitted frames stream into its port&lt;N&gt;.pcap
     /// files as they leave (a long trace holds no output in memory) instead of being kept in the result.</summary>
-    public static RunOutcome Execute(RunRequest request, string? outputDirectory = null)
+    public static RunOutcome Execute(RunRequest request, string? outputDirectory = null) =>
+        Execute(Compilation.Compile(request.Sources, request.Compile), request, outputDirectory);
+
+    /// <summary>The same with the app already compiled (from <paramref name="request"/>'s sources): many runs of one app compile it once.</summary>
+    public static RunOutcome Execute(CompileResult compile, RunRequest request, string? outputDirectory = null)
     {
-        var compile = Compilation.Compile(request.Sources, request.Compile);
         if (compile.HasErrors) return new RunOutcome(compile, null, []);
         IReadOnlyList<InputFrame> frames;
         try { frames = TraceInput.Load(request.Traces); }

@@ -55,6 +55,9 @@ public static class Literals
         return true;
     }
 
+    /// <summary>The dotted form a.b.c.d of an IPv4 address held as a u32.</summary>
+    public static string FormatIpv4(uint a) => $"{a >> 24}.{(a >> 16) & 0xFF}.{(a >> 8) & 0xFF}.{a & 0xFF}";
+
     /// <summary>A MAC address (six two-hex-digit groups joined by ':') as a 48-bit value; the form is the caller's to check.</summary>
     public static ulong Mac(string text) => ulong.Parse(text.Replace(":", ""), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 

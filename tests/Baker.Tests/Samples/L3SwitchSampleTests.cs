@@ -4,6 +4,7 @@ using System.Text;
 using Baker.Compiler.Driver;
 using Baker.Compiler.Interpreter;
 using Baker.Compiler.IR;
+using Baker.Compiler.Syntax;
 using Baker.Tests.Infrastructure;
 using Baker.Tools.Bakerc.Convert;
 using Xunit.Abstractions;
@@ -61,10 +62,9 @@ public class L3SwitchSampleTests(ITestOutputHelper output)
         File.ReadLines(file).Where(l => l.Length > 0 && l[0] != '#').Select(l =>
         {
             var f = l.Split('\t');
-            return (Ipv4(f[0]), f[1] == "none" ? (uint?)null : Ipv4(f[1]), f[1] == "none" ? 255 : int.Parse(f[2], CultureInfo.InvariantCulture));
+            return (SampleRuns.Ipv4(f[0]), f[1] == "none" ? (uint?)null : SampleRuns.Ipv4(f[1]), f[1] == "none" ? 255 : int.Parse(f[2], CultureInfo.InvariantCulture));
         }).ToList();
 
-    private static uint Ipv4(string s) => s.Split('.').Aggregate(0u, (a, b) => (a << 8) | byte.Parse(b, CultureInfo.InvariantCulture));
 
     /// <summary>Installs the script, asks the LPM about every address through its control functions, compares with the kernel.</summary>
     private void AgreesWithTheKernel(string script, string kernelFile, int expectedRoutes)
@@ -75,12 +75,10 @@ public class L3SwitchSampleTests(ITestOutputHelper output)
         text.Append("\n@end router.lpm.route_count()\n@end router.lpm.route_failures()\n");
         foreach (var a in answers)
         {
-            var addr = RoutesConverter.Format(a.Addr);
+            var addr = Literals.FormatIpv4(a.Addr);
             text.Append($"@end router.lpm.route_nexthop({addr})\n@end router.lpm.route_port({addr})\n");
         }
-        var compile = Compilation.Compile([SampleRuns.Entry("l3_switch")], new CompileOptions());
-        Assert.False(compile.HasErrors, string.Join("\n", compile.Diagnostics));
-        var run = new IrInterpreter(compile.Module!, new InterpreterOptions()).Run([], ControlScriptParser.Parse(text.ToString(), "kernel.ctl"));
+        var run = new IrInterpreter(SampleRuns.Module("l3_switch"), new InterpreterOptions()).Run([], ControlScriptParser.Parse(text.ToString(), "kernel.ctl"));
         Assert.Empty(run.ControlErrors);
         var values = run.ControlLog.Select(l => ulong.Parse(l[(l.LastIndexOf(" = ", StringComparison.Ordinal) + 3)..], CultureInfo.InvariantCulture)).ToList();
         Assert.Equal((ulong)expectedRoutes, values[0]);
@@ -94,7 +92,7 @@ public class L3SwitchSampleTests(ITestOutputHelper output)
             if (gotHop != (hop ?? 0xFFFFFFFF) || gotPort != (ulong)port)
             {
                 wrong++;
-                if (first.Count < 10) first.Add($"{RoutesConverter.Format(addr)}: kernel {(hop is { } h ? RoutesConverter.Format(h) : "none")} port {port}, app {RoutesConverter.Format((uint)gotHop)} port {gotPort}");
+                if (first.Count < 10) first.Add($"{Literals.FormatIpv4(addr)}: kernel {(hop is { } h ? Literals.FormatIpv4(h) : "none")} port {port}, app {Literals.FormatIpv4((uint)gotHop)} port {gotPort}");
             }
         }
         output.WriteLine($"{answers.Count} addresses compared with the kernel, {wrong} disagree");
@@ -129,7 +127,7 @@ public class L3SwitchSampleTests(ITestOutputHelper output)
                 var b = parts[0].Split('.').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
                 int len = int.Parse(parts[1], CultureInfo.InvariantCulture);
                 int h = 7 * b[0] + 5 * b[1] + 3 * b[2] + b[3] + len, port = h % 4;
-                routes.Add(new RoutesConverter.Route(Ipv4(parts[0]), len, Ipv4($"10.255.{port}.{2 + (h >> 2) % 8}"), port));
+                routes.Add(new RoutesConverter.Route(SampleRuns.Ipv4(parts[0]), len, SampleRuns.Ipv4($"10.255.{port}.{2 + (h >> 2) % 8}"), port));
             }
         Assert.Equal(901_899, routes.Count);
         var script = new StringWriter();

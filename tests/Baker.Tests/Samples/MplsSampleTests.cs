@@ -13,18 +13,11 @@ namespace Baker.Tests.Samples;
 /// </summary>
 public class MplsSampleTests
 {
-    private static readonly Lazy<IrModule> App = new(() =>
-    {
-        var r = Compilation.Compile([SampleRuns.Entry("mpls")], new CompileOptions());
-        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
-        return r.Module!;
-    });
-
     private static string DefaultConfiguration => File.ReadAllText(Path.Combine(SampleRuns.Dir("mpls"), "mpls.ctl"));
 
     private static RunResult Run(IReadOnlyList<InputFrame> frames, string control)
     {
-        var run = new IrInterpreter(App.Value).Run(frames, ControlScriptParser.Parse(control, "test.ctl"));
+        var run = new IrInterpreter(SampleRuns.Module("mpls")).Run(frames, ControlScriptParser.Parse(control, "test.ctl"));
         SampleRuns.AssertClean(run);
         return run;
     }
@@ -47,7 +40,6 @@ public class MplsSampleTests
 
     private static ulong RouterMac(int port) => 0x024c53520000UL | (uint)port;
 
-    private static uint Ipv4(string s) => s.Split('.').Aggregate(0u, (a, b) => (a << 8) | byte.Parse(b, CultureInfo.InvariantCulture));
 
     /// <summary>An IPv4/UDP packet with a correct header checksum.</summary>
     private static byte[] Udp(string src, string dst, byte ttl, int payload = 18, byte tos = 0)
@@ -59,7 +51,7 @@ public class MplsSampleTests
         p[3] = (byte)p.Length;
         p[8] = ttl;
         p[9] = 17;
-        uint s = Ipv4(src), d = Ipv4(dst);
+        uint s = SampleRuns.Ipv4(src), d = SampleRuns.Ipv4(dst);
         for (int i = 0; i < 4; i++)
         {
             p[12 + i] = (byte)(s >> (24 - 8 * i));

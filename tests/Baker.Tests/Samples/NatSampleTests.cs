@@ -21,22 +21,14 @@ public class NatSampleTests(ITestOutputHelper output)
 {
     private const int Conns = 16384;                 // CONNS in samples/nat/napt.baker
     private static readonly byte[] LanMac = [0x02, 0, 0, 0, 0, 0x01], WanMac = [0x02, 0, 0, 0, 0, 0x02];
-    private static readonly uint Public = Ipv4("203.0.113.2");
-
-    private static readonly Lazy<IrModule> Module = new(() =>
-    {
-        var compile = Compilation.Compile([SampleRuns.Entry("nat")], new CompileOptions());
-        Assert.False(compile.HasErrors, string.Join("\n", compile.Diagnostics));
-        return compile.Module!;
-    });
+    private static readonly uint Public = SampleRuns.Ipv4("203.0.113.2");
 
     private static string DefaultControl => File.ReadAllText(Path.Combine(SampleRuns.Dir("nat"), "nat.ctl"));
 
-    private static uint Ipv4(string s) => s.Split('.').Aggregate(0u, (a, b) => (a << 8) | byte.Parse(b, CultureInfo.InvariantCulture));
 
     private static RunResult Run(IReadOnlyList<InputFrame> frames, string control)
     {
-        var run = new IrInterpreter(Module.Value).Run(frames, ControlScriptParser.Parse(control, "nat-test.ctl"));
+        var run = new IrInterpreter(SampleRuns.Module("nat")).Run(frames, ControlScriptParser.Parse(control, "nat-test.ctl"));
         SampleRuns.AssertClean(run);
         Assert.Equal(frames.Count, run.PacketsIn);
         return run;
@@ -158,8 +150,8 @@ public class NatSampleTests(ITestOutputHelper output)
         {
             var arp = new byte[42];
             new byte[] { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0x01, 0x10, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1, 0x02, 0, 0, 0, 0x01, 0x10 }.CopyTo(arp, 0);
-            BinaryPrimitives.WriteUInt32BigEndian(arp.AsSpan(28), Ipv4(h));
-            BinaryPrimitives.WriteUInt32BigEndian(arp.AsSpan(38), Ipv4("192.168.1.1"));
+            BinaryPrimitives.WriteUInt32BigEndian(arp.AsSpan(28), SampleRuns.Ipv4(h));
+            BinaryPrimitives.WriteUInt32BigEndian(arp.AsSpan(38), SampleRuns.Ipv4("192.168.1.1"));
             frames.Add(new InputFrame(t += 1000, 0, arp, arp.Length, "arp"));
         }
         for (int i = 0; i < 30_000; i++)
@@ -167,7 +159,7 @@ public class NatSampleTests(ITestOutputHelper output)
             bool inbound = random.Next(2) == 1;
             byte proto = random.Next(10) switch { < 4 => 6, < 7 => 17, < 9 => 1, _ => (byte)random.Next(256) };
             // Now and then an inside host spoofs an outside source: replies to it must not be reflected.
-            uint host = Ipv4(random.Next(30) == 0 ? "198.51.100.77" : hosts[random.Next(hosts.Length)]), server = Ipv4(servers[random.Next(servers.Length)]);
+            uint host = SampleRuns.Ipv4(random.Next(30) == 0 ? "198.51.100.77" : hosts[random.Next(hosts.Length)]), server = SampleRuns.Ipv4(servers[random.Next(servers.Length)]);
             ushort privatePort = (ushort)random.Next(1000, 1004), serverPort = serverPorts[random.Next(serverPorts.Length)];
             ushort publicPort = (ushort)random.Next(1024, 1040);
             byte[] l4 = proto switch
@@ -317,17 +309,17 @@ public class NatSampleTests(ITestOutputHelper output)
     {
         var frames = new List<InputFrame>();
         long t = 1_700_000_000_000_000_000;
-        uint server = Ipv4("198.51.100.53");
+        uint server = SampleRuns.Ipv4("198.51.100.53");
         for (int i = 0; i <= Conns; i++)
         {
-            uint host = Ipv4("192.168.1.10") + (uint)(i >> 14);
+            uint host = SampleRuns.Ipv4("192.168.1.10") + (uint)(i >> 14);
             var data = Frame(LanMac, host, server, 17, Udp((ushort)(1024 + (i & 0x3FFF)), 53, 4));
             frames.Add(new InputFrame(t += 1000, 0, data, data.Length, "flows"));
         }
         t += 31_000_000_000L;
         for (int i = 0; i < 3; i++)
         {
-            var data = Frame(LanMac, Ipv4("192.168.1.20"), server, 17, Udp((ushort)(5000 + i), 53, 4));
+            var data = Frame(LanMac, SampleRuns.Ipv4("192.168.1.20"), server, 17, Udp((ushort)(5000 + i), 53, 4));
             frames.Add(new InputFrame(t += 1000, 0, data, data.Length, "late"));
         }
         var control = DefaultControl.Replace("router.nat.napt.set_timeout(2, 300)", "router.nat.napt.set_timeout(2, 30)")
@@ -359,7 +351,7 @@ public class NatSampleTests(ITestOutputHelper output)
             @end router.nat.napt.timeout(2)
             @end router.nat.napt.timeout(3)
             """;
-        var data = Frame(LanMac, Ipv4("192.168.1.10"), Ipv4("198.51.100.53"), 17, Udp(5353, 53, 4));
+        var data = Frame(LanMac, SampleRuns.Ipv4("192.168.1.10"), SampleRuns.Ipv4("198.51.100.53"), 17, Udp(5353, 53, 4));
         var run = Run([new InputFrame(1_000_000_000, 0, data, data.Length, "one")], control);
         Assert.Equal(5UL, Logged(run, "router.nat.napt.nat_count(7)"));
         Assert.Equal(300UL, Logged(run, "router.nat.napt.timeout(2)"));

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Baker.Compiler.Driver;
 using Baker.Compiler.Interpreter;
 using Baker.Compiler.IR;
+using Baker.Compiler.Syntax;
 using Baker.Tests.Infrastructure;
 
 namespace Baker.Tests.Samples;
@@ -11,6 +13,22 @@ public static class SampleRuns
     public static string Dir(string sample) => Repo.Path("samples", sample);
 
     public static string Entry(string sample) => Path.Combine(Dir(sample), sample + ".baker");
+
+    private static readonly ConcurrentDictionary<string, Lazy<CompileResult>> compiled = new();
+
+    /// <summary>The sample compiled (default options), once per test run: the IR is only read by the interpreters made from it.</summary>
+    public static CompileResult Compile(string sample)
+    {
+        var result = compiled.GetOrAdd(sample, s => new Lazy<CompileResult>(() => Compilation.Compile([Entry(s)], new CompileOptions()))).Value;
+        Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+        return result;
+    }
+
+    public static IrModule Module(string sample) => Compile(sample).Module!;
+
+    /// <summary>The u32 value of a dotted IPv4 address the test itself wrote.</summary>
+    public static uint Ipv4(string text) =>
+        Literals.Ipv4(text, out var value) ? (uint)value : throw new ArgumentException($"'{text}' is not an IPv4 address");
 
     /// <summary>An expected-results file: the run's arguments and what the model says comes out.</summary>
     public sealed class Expected
@@ -84,8 +102,7 @@ public static class SampleRuns
     public static (RunResult Run, string OutDir) Run(string sample, IReadOnlyList<string> traces, string? control)
     {
         var outDir = Path.Combine(Path.GetTempPath(), "baker-samples", $"{sample}-{Guid.NewGuid():N}");
-        var outcome = InterpreterRun.Execute(new RunRequest([Entry(sample)], traces, control, new CompileOptions()), outDir);
-        Assert.False(outcome.Compile.HasErrors, string.Join("\n", outcome.Compile.Diagnostics));
+        var outcome = InterpreterRun.Execute(Compile(sample), new RunRequest([Entry(sample)], traces, control, new CompileOptions()), outDir);
         Assert.True(outcome.Run is not null, string.Join("\n", outcome.InputErrors));
         return (outcome.Run!, outDir);
     }
@@ -122,9 +139,7 @@ public static class SampleRuns
     /// <summary>Compiles the sample and checks that everything its data path touches fits the 8 MB SRAM; returns those objects.</summary>
     public static HashSet<StorageObject> AssertDataPathFitsInSram(string sample, Action<string> log)
     {
-        var compile = Compilation.Compile([Entry(sample)], new CompileOptions());
-        Assert.False(compile.HasErrors, string.Join("\n", compile.Diagnostics));
-        var objects = DataPathObjects(compile.Module!);
+        var objects = DataPathObjects(Module(sample));
         long bytes = objects.Sum(o => (long)o.Size);
         foreach (var o in objects.OrderByDescending(o => o.Size).Take(8)) log($"{o.Name}: {o.Size:N0} bytes");
         log($"data path total: {bytes:N0} bytes of {SramBytes:N0}");

@@ -45,12 +45,7 @@ public static class ConvertCommands
             stderr.WriteLine($"bakerc: {e.Message}");
             return Program.InputErrors;
         }
-        catch (IOException e)
-        {
-            stderr.WriteLine($"bakerc: cannot read {path}: {e.Message}");
-            return Program.InputErrors;
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"bakerc: cannot read {path}: {e.Message}");
             return Program.InputErrors;

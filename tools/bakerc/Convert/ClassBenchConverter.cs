@@ -1,4 +1,5 @@
 using System.Globalization;
+using Baker.Compiler.Syntax;
 
 namespace Baker.Tools.Bakerc.Convert;
 
@@ -104,12 +105,11 @@ public static class ClassBenchConverter
         if (slash < 0)
             throw fail($"the {which} prefix '{field}' has no '/len'; write a.b.c.d/len");
         var address = field[..slash];
-        var parts = address.Split('.');
-        if (parts.Length != 4 || parts.Any(p => !Decimal(p, 255, out _)))
+        if (!Literals.Ipv4(address, out var value))
             throw fail($"the {which} address '{address}' is not an IPv4 address a.b.c.d with each part 0..255");
         if (!Decimal(field[(slash + 1)..], 32, out var len))
             throw fail($"the {which} prefix length '{field[(slash + 1)..]}' is not a number 0..32");
-        return (string.Join('.', parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture))), len);
+        return (Literals.FormatIpv4((uint)value), len);
     }
 
     /// <summary>"lo : hi", inclusive, 0..65535, lo &lt;= hi.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Baker.Compiler.Syntax;
 
 namespace Baker.Tools.Bakerc.Convert;
 
@@ -35,17 +36,17 @@ public static class RoutesConverter
             if (fields.Length != 3)
                 throw new ConvertException(fileName, lineNumber, $"expected 'prefix/len<TAB>next_hop_ip<TAB>port', found {fields.Length} tab-separated field(s)");
             var slash = fields[0].Split('/');
-            if (slash.Length != 2 || !TryIpv4(slash[0], out uint prefix)
+            if (slash.Length != 2 || !Literals.Ipv4(slash[0], out ulong prefix)
                 || !int.TryParse(slash[1], NumberStyles.None, CultureInfo.InvariantCulture, out int length) || length > 32)
                 throw new ConvertException(fileName, lineNumber, $"'{fields[0]}' is not an IPv4 prefix a.b.c.d/len with len 0..32");
             uint hostMask = length == 32 ? 0u : 0xFFFFFFFFu >> length;
             if ((prefix & hostMask) != 0)
-                throw new ConvertException(fileName, lineNumber, $"'{fields[0]}' has host bits set (the network is {Format(prefix & ~hostMask)}/{length})");
-            if (!TryIpv4(fields[1], out uint hop))
+                throw new ConvertException(fileName, lineNumber, $"'{fields[0]}' has host bits set (the network is {Literals.FormatIpv4((uint)prefix & ~hostMask)}/{length})");
+            if (!Literals.Ipv4(fields[1], out ulong hop))
                 throw new ConvertException(fileName, lineNumber, $"'{fields[1]}' is not an IPv4 next-hop address");
             if (!int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port >= MaxPorts)
                 throw new ConvertException(fileName, lineNumber, $"'{fields[2]}' is not a port 0..{MaxPorts - 1}");
-            routes.Add(new Route(prefix, length, hop, port));
+            routes.Add(new Route((uint)prefix, length, (uint)hop, port));
         }
         return routes;
     }
@@ -62,29 +63,14 @@ public static class RoutesConverter
             output.WriteLine($"{LpmPath}.add_route(10.255.{port}.0, 24, 0.0.0.0, {port})");
         }
         output.WriteLine("# Static ARP: next hop a.b.c.d has MAC 02:00:a:b:c:d.");
-        foreach (uint hop in hops) output.WriteLine($"{ArpPath}.add_neighbor({Format(hop)}, {NextHopMac(hop)})");
+        foreach (uint hop in hops) output.WriteLine($"{ArpPath}.add_neighbor({Literals.FormatIpv4(hop)}, {NextHopMac(hop)})");
         output.WriteLine("# Routes, loaded in bulk: chunks are compressed once, at fib_commit.");
         output.WriteLine($"{LpmPath}.fib_hold()");
-        foreach (var r in routes) output.WriteLine($"{LpmPath}.add_route({Format(r.Prefix)}, {r.Length}, {Format(r.NextHop)}, {r.Port})");
+        foreach (var r in routes) output.WriteLine($"{LpmPath}.add_route({Literals.FormatIpv4(r.Prefix)}, {r.Length}, {Literals.FormatIpv4(r.NextHop)}, {r.Port})");
         output.WriteLine($"{LpmPath}.fib_commit()");
     }
 
     public static string InterfaceMac(int port) => $"02:ff:00:00:00:{port:x2}";
 
     public static string NextHopMac(uint hop) => $"02:00:{hop >> 24:x2}:{(hop >> 16) & 0xFF:x2}:{(hop >> 8) & 0xFF:x2}:{hop & 0xFF:x2}";
-
-    public static string Format(uint a) => $"{a >> 24}.{(a >> 16) & 0xFF}.{(a >> 8) & 0xFF}.{a & 0xFF}";
-
-    private static bool TryIpv4(string text, out uint value)
-    {
-        value = 0;
-        var parts = text.Split('.');
-        if (parts.Length != 4) return false;
-        foreach (var part in parts)
-        {
-            if (part.Length is 0 or > 3 || !byte.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out byte b)) return false;
-            value = (value << 8) | b;
-        }
-        return true;
-    }
 }
