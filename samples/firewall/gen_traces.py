@@ -14,19 +14,20 @@ Run: /usr/bin/python3 gen_traces.py (then model.py for the expected results).
 """
 import os
 import random
-import struct
+import sys
 
 from scapy.all import ARP, GRE, ICMP, IP, IPOption_Router_Alert, IPv6, TCP, UDP, Dot1Q, Dot3, Ether, LLC, Raw
-from scapy.utils import RawPcapWriter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sample_kit import hash32, ip_to_int, pad_frame, write_pcap  # noqa: E402
+
 TRACES = os.path.join(HERE, "traces")
 
 T0_NS = 1_700_000_000 * 1_000_000_000       # the first frame of every trace
 
 INSIDE_MAC = "02:00:00:00:01:01"             # a host on port 0's side
 OUTSIDE_MAC = "02:00:00:00:02:01"            # the Internet router on port 1's side
-MIN_FRAME = 60                               # Ethernet minimum without the FCS
 
 CACHE_SETS = 1024                            # flow_cache.baker's geometry, for the LRU case
 
@@ -34,8 +35,7 @@ CACHE_SETS = 1024                            # flow_cache.baker's geometry, for 
 def frame(l3, port):
     """Ethernet frame bytes for an IP-or-other payload sent from the side of port, padded to 60 bytes."""
     src, dst = (INSIDE_MAC, OUTSIDE_MAC) if port == 0 else (OUTSIDE_MAC, INSIDE_MAC)
-    data = bytes(Ether(src=src, dst=dst) / l3)
-    return data + bytes(max(0, MIN_FRAME - len(data)))
+    return pad_frame(Ether(src=src, dst=dst) / l3)
 
 
 def tcp(src, dst, sport, dport, flags="S", payload=b""):
@@ -56,15 +56,7 @@ def gre(src, dst):
 
 def write(name, frames, nano=False):
     """frames: (timestamp ns, bytes[, wire length]) in order."""
-    path = os.path.join(TRACES, name)
-    writer = RawPcapWriter(path, linktype=1, nano=nano, sync=True)
-    writer.write_header(None)       # write_packet alone leaves the file without its global header
-    for f in frames:
-        ts, data = f[0], f[1]
-        wire = f[2] if len(f) > 2 else len(data)
-        sub = ts % 1_000_000_000 if nano else (ts % 1_000_000_000) // 1000
-        writer.write_packet(data, sec=ts // 1_000_000_000, usec=sub, caplen=len(data), wirelen=wire)
-    writer.close()
+    write_pcap(os.path.join(TRACES, name), frames, nano=nano)
 
 
 def write_ports(stem, cases, gap_ns):
@@ -151,35 +143,20 @@ def rules_trace():
     write_ports("rules", [(port, frame(l3, port)) for port, l3 in cases], 100_000)
 
 
-def crc32_mpeg2(data):
-    """hash32 of the hash unit: CRC-32/MPEG-2 (poly 0x04C11DB7, MSB first, init 0xFFFFFFFF, no final xor)."""
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc ^= byte << 24
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if crc & 0x80000000 else (crc << 1) & 0xFFFFFFFF
-    return crc
-
-
 def cache_set(src, dst, sport, dport, proto):
     """The set flow_cache.baker's flow_hash puts a 5-tuple in (addresses as integers)."""
-    h = crc32_mpeg2(struct.pack(">II", src, dst))
-    h = crc32_mpeg2(struct.pack(">IHH", h ^ proto, sport, dport))
+    h = hash32(src << 32 | dst)
+    h = hash32((h ^ proto) << 32 | sport << 16 | dport)
     return h & (CACHE_SETS - 1)
-
-
-def ip_int(text):
-    a, b, c, d = (int(x) for x in text.split("."))
-    return a << 24 | b << 16 | c << 8 | d
 
 
 def colliding_sports(src, dst, dport, count):
     """count TCP source ports from 50000 up whose flows src:port -> dst:dport share one cache set."""
-    first = cache_set(ip_int(src), ip_int(dst), 50000, dport, 6)
+    first = cache_set(ip_to_int(src), ip_to_int(dst), 50000, dport, 6)
     ports = [50000]
     sport = 50001
     while len(ports) < count:
-        if cache_set(ip_int(src), ip_int(dst), sport, dport, 6) == first:
+        if cache_set(ip_to_int(src), ip_to_int(dst), sport, dport, 6) == first:
             ports.append(sport)
         sport += 1
     return ports
@@ -216,18 +193,6 @@ def flows_trace():
     for k in (0, 1, 2, 3, 0, 4, 1, 0, 5, 2, 0, 3):
         merged.append((0, tcp("10.1.3.1", "93.184.216.34", sports[k], 443, "A")))  # rule 10
     write_ports("flows", [(port, frame(l3, port)) for port, l3 in merged], 50_000)
-
-
-def patch_ip_checksum(data):
-    """Recomputes the IPv4 header checksum of an Ethernet frame in place (after a field was edited)."""
-    data = bytearray(data)
-    ihl = (data[14] & 0x0F) * 4
-    data[24:26] = b"\0\0"
-    total = sum(struct.unpack(f">{ihl // 2}H", bytes(data[14:14 + ihl])))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    data[24:26] = struct.pack(">H", ~total & 0xFFFF)
-    return bytes(data)
 
 
 def malformed_trace():

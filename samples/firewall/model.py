@@ -9,12 +9,12 @@ Packets are handled one at a time in timestamp order, as the reference interpret
 Run: /usr/bin/python3 model.py (after gen_traces.py).
 """
 import os
-import re
 import struct
-
-from scapy.utils import RawPcapReader
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sample_kit import checksum_ok, hash32, read_control, read_frames, replay, write_expected  # noqa: E402
 
 # Drop reasons, numbered as in defs.baker.
 BAD_PORT, NOT_IPV4, ARP, TRUNCATED, MALFORMED, BAD_CHECKSUM, FRAGMENT, NO_RULE, RULE = range(9)
@@ -33,60 +33,10 @@ RUNS = [
      "rule changes under traffic: cached flows follow new rules, the default action, ARP handling, a cache flush"),
 ]
 
-# ---------------------------------------------------------------- control scripts
-
-CALL = re.compile(r"^\s*(?:@(?P<when>end|[0-9]+(?:\.[0-9]+)?(?:ns|us|ms|s))\s+)?(?P<path>[\w.]+)\.(?P<fn>\w+)\((?P<args>[^)]*)\)\s*$")
-UNIT_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
-
-
-def literal(text):
-    """The value of a control-script argument: decimal, hex, a dotted IPv4 address, true or false."""
-    if text in ("true", "false"):
-        return int(text == "true")
-    if re.fullmatch(r"\d+(\.\d+){3}", text):
-        a, b, c, d = (int(x) for x in text.split("."))
-        return a << 24 | b << 16 | c << 8 | d
-    return int(text, 0)
-
-
-def read_control(path):
-    """[(when, at_ns, call text, path.fn, [values])]: when is 'start', 'at' or 'end'."""
-    calls = []
-    for line in open(path):
-        line = line.split("#", 1)[0]
-        if not line.strip():
-            continue
-        m = CALL.match(line)
-        if not m:
-            raise SystemExit(f"{path}: cannot read '{line.strip()}'")
-        args = [a.strip() for a in m["args"].split(",")] if m["args"].strip() else []
-        when, at = "start", 0
-        if m["when"] == "end":
-            when = "end"
-        elif m["when"]:
-            number, unit = re.fullmatch(r"([0-9.]+)(ns|us|ms|s)", m["when"]).groups()
-            when, at = "at", round(float(number) * UNIT_NS[unit])
-        text = f"{m['path']}.{m['fn']}({', '.join(args)})"
-        calls.append((when, at, text, f"{m['path']}.{m['fn']}", [literal(a) for a in args]))
-    return calls
-
-
 # ---------------------------------------------------------------- the firewall
 
 def mask(length):
     return 0 if length == 0 else (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
-
-
-def hash32(value):
-    """CRC-32/MPEG-2 of the 8 bytes of value, most significant first."""
-    crc = 0xFFFFFFFF
-    for byte in value.to_bytes(8, "big"):
-        for bit in range(7, -1, -1):
-            top = (crc >> 31) ^ ((byte >> bit) & 1)
-            crc = (crc << 1) & 0xFFFFFFFF
-            if top:
-                crc ^= 0x04C11DB7
-    return crc
 
 
 def cache_set(key):
@@ -201,11 +151,7 @@ class Firewall:
             return MALFORMED
         if total > len(ip):
             return TRUNCATED
-        words = struct.unpack(f">{header // 2}H", ip[:header])
-        checksum = sum(words)
-        while checksum >> 16:
-            checksum = (checksum & 0xFFFF) + (checksum >> 16)
-        if checksum != 0xFFFF:
+        if not checksum_ok(ip[:header]):
             return BAD_CHECKSUM
         flags_frag = struct.unpack(">H", ip[6:8])[0]
         if flags_frag & 0x2000 or flags_frag & 0x1FFF:
@@ -273,56 +219,23 @@ class Firewall:
 
 # ---------------------------------------------------------------- runs
 
-def read_frames(specs):
-    frames = []
-    for order, (port, name) in enumerate(specs):
-        reader = RawPcapReader(os.path.join(HERE, name))
-        scale = 1 if reader.nano else 1000
-        for index, (data, meta) in enumerate(reader):
-            frames.append((meta.sec * 1_000_000_000 + meta.usec * scale, order, index, port, bytes(data)))
-        reader.close()
-    return sorted(frames)
-
-
 def run(name, specs, control, about):
     fw = Firewall()
-    calls = read_control(os.path.join(HERE, control))
     log, outputs = [], []
-
-    def call(c):
-        value = fw.control(c[3], c[4])
+    frames = read_frames(HERE, specs)
+    for _, call, frame in replay(read_control(os.path.join(HERE, control)), frames):
+        if frame is not None:
+            out = fw.packet(frame[1], frame[2])
+            if out is not None:
+                outputs.append((out, frame[2]))
+            continue
+        value = fw.control(call.name, call.args)
         if value is not None:
-            log.append(f"{c[2]} = {value}")
-
-    for c in calls:
-        if c[0] == "start":
-            call(c)
-    timed = sorted((c for c in calls if c[0] == "at"), key=lambda c: c[1])   # stable: file order on ties
-    frames = read_frames(specs)
-    first = frames[0][0] if frames else 0
-    dropped = 0
-    for ts, _, _, port, data in frames:
-        while timed and timed[0][1] <= ts - first:
-            call(timed.pop(0))
-        out = fw.packet(port, data)
-        if out is None:
-            dropped += 1
-        else:
-            outputs.append(f"out {out} {data.hex()}")
-    for c in timed:
-        call(c)
-    for c in calls:
-        if c[0] == "end":
-            call(c)
-
-    lines = [f"# {about}", "# written by model.py (an independent model), not by the interpreter",
-             "run: " + " ".join(f"--trace {p}={f}" for p, f in specs) + f" --control {control}"]
-    lines += outputs
-    lines.append(f"dropped {dropped}")
-    lines += [f"control {entry}" for entry in log]
-    os.makedirs(os.path.join(HERE, "expected"), exist_ok=True)
-    with open(os.path.join(HERE, "expected", f"{name}.txt"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+            log.append((call.text, value))
+    dropped = len(frames) - len(outputs)
+    write_expected(os.path.join(HERE, "expected", f"{name}.txt"),
+                   [about, "written by model.py (an independent model), not by the interpreter"],
+                   specs, control, outputs, dropped, log)
     print(f"expected/{name}.txt: {len(frames)} in, {len(outputs)} out, {dropped} dropped")
 
 

@@ -25,10 +25,14 @@ merge order is unambiguous):
 import os
 import random
 import struct
+import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw, raw  # noqa: F401  (scapy's layers)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sample_kit import int_to_ip, ones_sum, pad_frame, read_route_list, set_ipv4_checksum, write_pcap  # noqa: E402
+
 TRACES = os.path.join(HERE, "traces")
 
 T0_US = 1_700_000_000 * 1_000_000      # 2023-11-14 22:13:20 UTC, in microseconds
@@ -59,15 +63,6 @@ UPSTREAM = {0: "10.255.0.2", 1: "10.255.1.8", 2: "10.255.2.5", 3: "10.255.3.6"}
 SOURCE = {0: "203.0.113.%d", 1: "198.51.100.%d", 2: "172.20.1.%d", 3: "192.168.50.%d"}
 
 
-def write_pcap(path, frames):
-    """frames: list of (time_us, bytes). Classic little-endian pcap, microseconds, link type 1."""
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for t, data in frames:
-            f.write(struct.pack("<IIII", t // 1_000_000, t % 1_000_000, len(data), len(data)))
-            f.write(data)
-
-
 class Timeline:
     """Frames of one run on several ports, 1 ms apart unless a gap is asked for."""
 
@@ -81,16 +76,15 @@ class Timeline:
         self.t += us
 
     def send(self, port, frame, pad=None):
-        data = bytes(frame) if not isinstance(frame, (bytes, bytearray)) else bytes(frame)
-        if pad is not None and len(data) < 60:
-            data += bytes([pad]) * (60 - len(data))
+        data = bytes(frame) if pad is None else pad_frame(frame, pad)
         self.t += 1000
         self.frames.setdefault(port, []).append((self.t, data))
         self.count += 1
 
     def write(self, ports=None):
         for port in sorted(set(self.frames) | set(ports or [])):
-            write_pcap(os.path.join(TRACES, "%s_p%d.pcap" % (self.name, port)), self.frames.get(port, []))
+            write_pcap(os.path.join(TRACES, "%s_p%d.pcap" % (self.name, port)),
+                       [(t * 1000, data) for t, data in self.frames.get(port, [])])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,17 +116,6 @@ def ipv4(src, dst, ttl=64, tos=0, flags=0, frag=0, ident=None, proto_payload=Non
     return p / proto_payload if proto_payload is not None else p
 
 
-def fix_ip(b):
-    """Recomputes the IPv4 header checksum of raw header bytes b (a bytearray, header at 0)."""
-    hl = (b[0] & 15) * 4
-    b[10:12] = b"\0\0"
-    s = sum(struct.unpack("!%dH" % (hl // 2), bytes(b[:hl]).ljust(hl, b"\0")))   # a header longer than the packet: as if zero-filled
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    b[10:12] = struct.pack("!H", ~s & 0xFFFF)
-    return b
-
-
 def with_raw_options(ip_pkt, opts):
     """An IPv4 packet (scapy, no options) rebuilt with the raw option bytes opts (a multiple of 4)."""
     assert len(opts) % 4 == 0
@@ -140,7 +123,7 @@ def with_raw_options(ip_pkt, opts):
     b = b[:20] + bytearray(opts) + b[20:]
     b[0] = 0x40 | (5 + len(opts) // 4)
     b[2:4] = struct.pack("!H", len(b))
-    return bytes(fix_ip(b))
+    return bytes(set_ipv4_checksum(b))
 
 
 def eth(src_mac, dst_mac, payload, etype=None):
@@ -274,9 +257,7 @@ def basic():
     # 0x0000 and once with 0xFFFF (the other zero of one's complement; both verify). The identification
     # is chosen to make the sum come out so.
     probe = raw(IP(src="203.0.113.9", dst="10.7.7.8", ttl=64, id=0, chksum=0) / UDP(sport=7, dport=7) / Raw(bytes(8)))
-    s = sum(struct.unpack("!10H", probe[:20]))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
+    s = ones_sum(probe[:20])
     for field in (0x0000, 0xFFFF):
         p = IP(src="203.0.113.9", dst="10.7.7.8", ttl=64, id=0xFFFF - s, chksum=field) / UDP(sport=7, dport=7) / Raw(bytes(8))
         tl.send(0, routed(0, p))
@@ -372,23 +353,23 @@ def basic():
     tl.send(1, routed(1, bytes(b)))
     b = bytearray(raw(good))
     b[2:4] = struct.pack("!H", len(b) + 40)                                                   # length > frame
-    tl.send(1, routed(1, bytes(fix_ip(b))))
+    tl.send(1, routed(1, bytes(set_ipv4_checksum(b))))
     b = bytearray(raw(ipv4(SOURCE[1] % 80, "10.1.5.5", proto_payload=l4("udp", k(), 200))))
     b[2:4] = struct.pack("!H", len(b) + 1)                                                    # one byte short
-    tl.send(2, routed(2, bytes(fix_ip(b))))
+    tl.send(2, routed(2, bytes(set_ipv4_checksum(b))))
     b = bytearray(raw(good))
     b[0] = 0x65                                                                               # version 6
-    tl.send(2, routed(2, bytes(fix_ip(b))))
+    tl.send(2, routed(2, bytes(set_ipv4_checksum(b))))
     b = bytearray(raw(good))
     b[0] = 0x44                                                                               # IHL 4
     b[10:12] = b"\0\0"
     tl.send(3, routed(3, bytes(b)))
     b = bytearray(raw(good))
     b[2:4] = struct.pack("!H", 16)                                                            # total length < IHL*4
-    tl.send(3, routed(3, bytes(fix_ip(b))))
+    tl.send(3, routed(3, bytes(set_ipv4_checksum(b))))
     b = bytearray(raw(good))
     b[0] = 0x4f                                                                               # IHL 15 in a short packet
-    tl.send(0, routed(0, bytes(fix_ip(b))))
+    tl.send(0, routed(0, bytes(set_ipv4_checksum(b))))
     tl.send(0, eth(hop_mac(UPSTREAM[0]), router_mac(0), bytes(raw(good)[:16])))               # 30 bytes: no full header
     tl.send(0, bytes.fromhex("02ff00000000" + "0200"))                                        # an 8-byte runt
 
@@ -579,14 +560,7 @@ def sat64():
     address inside each route of routes.txt in turn (fixed seed), kept to addresses that resolve without
     ARP traffic (out of the router's own subnets, below 224.0.0.0)."""
     rng = random.Random(64)
-    prefixes = []
-    with open(os.path.join(HERE, "routes.txt")) as f:
-        for line in f:
-            line = line.split("#")[0].strip()
-            if line:
-                p, _, _ = line.split("\t")
-                a, l = p.split("/")
-                prefixes.append((struct.unpack("!I", bytes(int(x) for x in a.split(".")))[0], int(l)))
+    prefixes = [(prefix, length) for prefix, length, _, _ in read_route_list(os.path.join(HERE, "routes.txt"))]
     frames = []
     t = T0_US
     for i in range(10_000):
@@ -595,13 +569,13 @@ def sat64():
             dst = base | (rng.getrandbits(32 - l) if l < 32 else 0)
             if dst >> 10 != 0x0AFF0000 >> 10 and dst < 0xE0000000:     # not 10.255.0.0/22, not 224/3
                 break
-        d = ".".join(str(x) for x in struct.pack("!I", dst))
+        d = int_to_ip(dst)
         src = "203.0.113.%d" % (1 + i % 250)
         p = IP(src=src, dst=d, ttl=64, id=i & 0xFFFF) / UDP(sport=1024 + i % 60000, dport=9) / Raw(bytes(18))
         frame = raw(Ether(src=hop_mac(UPSTREAM[0]), dst=router_mac(0)) / p)
         assert len(frame) == 60
         t += 1
-        frames.append((t, frame))
+        frames.append((t * 1000, frame))
     write_pcap(os.path.join(TRACES, "sat64.pcap"), frames)
     return len(frames)
 

@@ -24,22 +24,16 @@ import gzip
 import json
 import os
 import random
-import struct
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sample_kit import int_to_ip, ip_to_int, read_pcap, read_route_list  # noqa: E402
+
 EXPECTED = os.path.join(HERE, "expected")
 FULL_TABLE = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "data", "lpm", "rib_v4_full_2023.txt.gz"))
-
-
-def ip2int(s):
-    return struct.unpack("!I", bytes(int(x) for x in s.split(".")))[0]
-
-
-def int2ip(v):
-    return ".".join(str(x) for x in struct.pack("!I", v))
 
 
 def run(*args, check=True, stdin=None):
@@ -76,9 +70,9 @@ class Namespace:
         with tempfile.NamedTemporaryFile("w", suffix=".batch", delete=False) as f:
             for prefix, plen, hop, port in routes:
                 if hop == 0:
-                    f.write("route replace %s/%d dev p%d\n" % (int2ip(prefix), plen, port))
+                    f.write("route replace %s/%d dev p%d\n" % (int_to_ip(prefix), plen, port))
                 else:
-                    f.write("route replace %s/%d via %s dev p%d onlink\n" % (int2ip(prefix), plen, int2ip(hop), port))
+                    f.write("route replace %s/%d via %s dev p%d onlink\n" % (int_to_ip(prefix), plen, int_to_ip(hop), port))
             path = f.name
         try:
             r = self.ip("-batch", path, check=False)
@@ -89,7 +83,7 @@ class Namespace:
 
     def get(self, addr):
         """(next_hop, port), None for no route, or a string: the kernel's refusal."""
-        a = int2ip(addr)
+        a = int_to_ip(addr)
         r = self.ip("-j", "route", "get", a, check=False)
         if r.returncode != 0:
             if "Network is unreachable" in r.stderr:
@@ -105,7 +99,7 @@ class Namespace:
             ans = json.loads(r.stdout)[0]
         dev = ans["dev"]
         assert dev.startswith("p"), ans
-        return (ip2int(ans["gateway"]) if "gateway" in ans else addr, int(dev[1:]))
+        return (ip_to_int(ans["gateway"]) if "gateway" in ans else addr, int(dev[1:]))
 
 
 def query(routes, ports, addresses, header, out_path):
@@ -115,11 +109,11 @@ def query(routes, ports, addresses, header, out_path):
         for a in addresses:
             r = ns.get(a)
             if isinstance(r, str):
-                refused.append("%s (%s)" % (int2ip(a), r))
+                refused.append("%s (%s)" % (int_to_ip(a), r))
             elif r is None:
-                lines.append("%s\tnone\t-" % int2ip(a))
+                lines.append("%s\tnone\t-" % int_to_ip(a))
             else:
-                lines.append("%s\t%s\t%d" % (int2ip(a), int2ip(r[0]), r[1]))
+                lines.append("%s\t%s\t%d" % (int_to_ip(a), int_to_ip(r[0]), r[1]))
     with open(out_path, "w") as f:
         for h in header:
             f.write("# " + h + "\n" if h else "#\n")
@@ -142,18 +136,6 @@ def dedupe(seq):
 
 # --------------------------------------------------------------------------------------------- routes.txt
 
-def read_routes_txt():
-    routes = []
-    with open(os.path.join(HERE, "routes.txt")) as f:
-        for line in f:
-            line = line.split("#")[0].strip()
-            if line:
-                p, hop, port = line.split("\t")
-                a, l = p.split("/")
-                routes.append((ip2int(a), int(l), ip2int(hop), int(port)))
-    return routes
-
-
 def trace_addresses():
     """Every IPv4 source and destination address (and ARP target) in traces/*.pcap."""
     addrs = []
@@ -161,24 +143,18 @@ def trace_addresses():
     for name in sorted(os.listdir(tdir)):
         if not name.endswith(".pcap"):
             continue
-        with open(os.path.join(tdir, name), "rb") as f:
-            data = f.read()
-        off = 24
-        while off + 16 <= len(data):
-            incl = struct.unpack("<I", data[off + 8:off + 12])[0]
-            frame = data[off + 16:off + 16 + incl]
-            off += 16 + incl
+        for _, frame in read_pcap(os.path.join(tdir, name)):
             if len(frame) >= 34 and frame[12:14] == b"\x08\x00" and frame[14] >> 4 == 4:
-                addrs += [struct.unpack("!I", frame[26:30])[0], struct.unpack("!I", frame[30:34])[0]]
+                addrs += [int.from_bytes(frame[26:30], "big"), int.from_bytes(frame[30:34], "big")]
             elif len(frame) >= 42 and frame[12:14] == b"\x08\x06":
-                addrs += [struct.unpack("!I", frame[28:32])[0], struct.unpack("!I", frame[38:42])[0]]
+                addrs += [int.from_bytes(frame[28:32], "big"), int.from_bytes(frame[38:42], "big")]
     return addrs
 
 
 def kernel_routes():
-    routes = read_routes_txt()
+    routes = read_route_list(os.path.join(HERE, "routes.txt"))
     ports = sorted({p for _, _, _, p in routes})
-    connected = [(ip2int("10.255.%d.0" % p), 24, 0, p) for p in ports]
+    connected = [(ip_to_int("10.255.%d.0" % p), 24, 0, p) for p in ports]
     boundaries = []
     for prefix, plen, _, _ in connected + routes:
         last = prefix | ((1 << (32 - plen)) - 1)
@@ -204,7 +180,7 @@ def full_rule(prefix_text, plen):
     a, b, c, d = (int(x) for x in prefix_text.split("."))
     h = 7 * a + 5 * b + 3 * c + d + plen
     port = h % 4
-    return ip2int("10.255.%d.%d" % (port, 2 + (h >> 2) % 8)), port
+    return ip_to_int("10.255.%d.%d" % (port, 2 + (h >> 2) % 8)), port
 
 
 def kernel_full_table():
@@ -218,7 +194,7 @@ def kernel_full_table():
     for line in lines:
         p, l = line.split("/")
         hop, port = full_rule(p, int(l))
-        routes.append((ip2int(p), int(l), hop, port))
+        routes.append((ip_to_int(p), int(l), hop, port))
     sample = [routes[i] for i in range(0, 360 * 2500, 360)]
     addresses = []
     for prefix, plen, _, _ in sample:

@@ -58,105 +58,26 @@ import sys
 from scapy.all import ARP, ICMP, IP, Ether, Raw, raw  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sample_kit import (checksum_ok, checksum_update, inet_checksum, int_to_ip, ip_to_int,  # noqa: E402
+                        pad_frame, read_control, read_frames, replay, write_expected)
+
 EXPECTED = os.path.join(HERE, "expected")
 
 BCAST_MAC = b"\xff" * 6
 MAC_AGING_NS = 300 * 10**9
 ARP_RETRY_NS = 10**9
-MIN_FRAME = 60
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-def ip2int(s):
-    return struct.unpack("!I", bytes(int(x) for x in s.split(".")))[0]
-
-
-def int2ip(v):
-    return ".".join(str(x) for x in struct.pack("!I", v))
-
 
 def mac2bytes(s):
     return bytes(int(x, 16) for x in s.split(":"))
 
 
-def ones_sum(data):
-    if len(data) % 2:
-        data = data + b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
-
-def inet_checksum(data):
-    """RFC 1071."""
-    return ~ones_sum(data) & 0xFFFF
-
-
-def rfc1624(hc, old, new):
-    """RFC 1624 equation 3: HC' = ~(~HC + ~m + m')."""
-    s = (~hc & 0xFFFF) + (~old & 0xFFFF) + new
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def read_pcap(path):
-    """Classic pcap (either byte order, us or ns): [(time_ns, bytes)]."""
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack("<I", data[:4])[0]
-    if magic in (0xA1B2C3D4, 0xA1B23C4D):
-        e = "<"
-    else:
-        e = ">"
-        magic = struct.unpack(">I", data[:4])[0]
-    scale = 1000 if magic == 0xA1B2C3D4 else 1
-    out, off = [], 24
-    while off + 16 <= len(data):
-        sec, frac, incl, _orig = struct.unpack(e + "IIII", data[off:off + 16])
-        off += 16
-        out.append((sec * 10**9 + frac * scale, data[off:off + incl]))
-        off += incl
-    return out
-
-
 def is_martian_unicast_host(a):
     """Not a unicast host address: multicast, broadcast, class E (>= 224.0.0.0)."""
     return a >= 0xE0000000
-
-
-# --------------------------------------------------------------------------------------------- control script
-
-def parse_args(text):
-    out = []
-    for a in [x.strip() for x in text.split(",")] if text.strip() else []:
-        if a.count(":") == 5:
-            out.append(int.from_bytes(mac2bytes(a), "big"))
-        elif a.count(".") == 3:
-            out.append(ip2int(a))
-        else:
-            out.append(int(a, 0))
-    return out
-
-
-def read_control(path):
-    """[(when, call_text, name, args)]: when is 'start' or 'end'."""
-    calls = []
-    with open(path) as f:
-        for line in f:
-            line = line.split("#")[0].strip()
-            if not line:
-                continue
-            when = "start"
-            if line.startswith("@end"):
-                when, line = "end", line[4:].strip()
-            elif line.startswith("@"):
-                raise ValueError("timed control lines are not modelled: " + line)
-            name, rest = line.split("(", 1)
-            calls.append((when, line, name.strip(), parse_args(rest.rsplit(")", 1)[0])))
-    return calls
 
 
 # --------------------------------------------------------------------------------------------- the model
@@ -295,7 +216,7 @@ class Router:
         if a.hwtype != 1 or a.ptype != 0x0800 or a.hwlen != 6 or a.plen != 4:
             self.c["arp"][3] += 1
             return self.drop()
-        spa, tpa = ip2int(a.psrc), ip2int(a.pdst)
+        spa, tpa = ip_to_int(a.psrc), ip_to_int(a.pdst)
         sha = mac2bytes(a.hwsrc)
         if port not in self.ifaces or tpa != self.ifaces[port][0]:
             if frame[0:6] == BCAST_MAC:
@@ -313,10 +234,10 @@ class Router:
             return self.drop()
         ip, _, mac = self.ifaces[port]
         reply = raw(Ether(dst=sha, src=mac, type=0x0806) /
-                    ARP(hwtype=1, ptype=0x0800, hwlen=6, plen=4, op=2, hwsrc=mac, psrc=int2ip(ip), hwdst=sha,
-                        pdst=int2ip(spa)))
+                    ARP(hwtype=1, ptype=0x0800, hwlen=6, plen=4, op=2, hwsrc=mac, psrc=int_to_ip(ip), hwdst=sha,
+                        pdst=int_to_ip(spa)))
         self.c["arp"][0] += 1
-        self.emit(port, reply.ljust(MIN_FRAME, b"\0"))
+        self.emit(port, pad_frame(reply))
 
     # -- RFC 1812 input
     def ip_input(self, port, frame):
@@ -335,7 +256,7 @@ class Router:
         if len(pkt) < total:
             self.c["ip_in"][6] += 1
             return self.drop()
-        if ones_sum(pkt[:ihl * 4]) != 0xFFFF:
+        if not checksum_ok(pkt[:ihl * 4]):
             self.c["ip_in"][5] += 1
             return self.drop()
         pkt = bytearray(pkt[:total])              # Ethernet padding is not part of the datagram
@@ -360,7 +281,7 @@ class Router:
             self.c["ip_in"][0] += 1
         old = (pkt[8] << 8) | pkt[9]
         pkt[8] -= 1
-        pkt[10:12] = struct.pack("!H", rfc1624(struct.unpack("!H", pkt[10:12])[0], old, (pkt[8] << 8) | pkt[9]))
+        pkt[10:12] = struct.pack("!H", checksum_update(struct.unpack("!H", pkt[10:12])[0], old, (pkt[8] << 8) | pkt[9]))
         return self.forward(port, pkt, generated=False)
 
     # -- to the router: echo requests are answered (RFC 792, RFC 1122 3.2.2.6)
@@ -380,7 +301,7 @@ class Router:
         pkt[10:12] = b"\0\0"
         pkt[10:12] = struct.pack("!H", inet_checksum(bytes(pkt[:ihl])))
         pkt[ihl] = 0
-        pkt[ihl + 2:ihl + 4] = struct.pack("!H", rfc1624(struct.unpack("!H", pkt[ihl + 2:ihl + 4])[0], 0x0800, 0x0000))
+        pkt[ihl + 2:ihl + 4] = struct.pack("!H", checksum_update(struct.unpack("!H", pkt[ihl + 2:ihl + 4])[0], 0x0800, 0x0000))
         self.c["icmp"][0] += 1
         return self.forward(port, pkt, generated=True)
 
@@ -395,7 +316,7 @@ class Router:
             return self.drop()
         quoted = bytes(pkt[:ihl + 8])
         e = IP(version=4, ihl=5, tos=0, id=self.icmp_id, flags=0, frag=0, ttl=64, proto=1,
-               src=int2ip(self.ifaces[port][0]), dst=int2ip(src)) / ICMP(type=icmp_type, code=0) / Raw(quoted)
+               src=int_to_ip(self.ifaces[port][0]), dst=int_to_ip(src)) / ICMP(type=icmp_type, code=0) / Raw(quoted)
         self.icmp_id = (self.icmp_id + 1) & 0xFFFF
         self.c["icmp"][1 if icmp_type == 11 else 2] += 1
         self.drop()                               # the offending datagram
@@ -422,7 +343,7 @@ class Router:
             return self.drop()
         frame = raw(Ether(dst=n[0], src=self.ifaces[out_port][2], type=0x0800)) + bytes(pkt)
         self.c["encap"][0] += 1
-        self.emit(out_port, frame.ljust(MIN_FRAME, b"\0"))
+        self.emit(out_port, pad_frame(frame))
 
     def arp_request(self, hop, port):
         last = self.asked.get(hop)
@@ -431,10 +352,10 @@ class Router:
         self.asked[hop] = self.now
         ip, _, mac = self.ifaces[port]
         req = raw(Ether(dst=BCAST_MAC, src=mac, type=0x0806) /
-                  ARP(hwtype=1, ptype=0x0800, hwlen=6, plen=4, op=1, hwsrc=mac, psrc=int2ip(ip),
-                      hwdst="00:00:00:00:00:00", pdst=int2ip(hop)))
+                  ARP(hwtype=1, ptype=0x0800, hwlen=6, plen=4, op=1, hwsrc=mac, psrc=int_to_ip(ip),
+                      hwdst="00:00:00:00:00:00", pdst=int_to_ip(hop)))
         self.c["encap"][2] += 1
-        self.emit(port, req.ljust(MIN_FRAME, b"\0"))
+        self.emit(port, pad_frame(req))
 
 
 def etype_of(frame):
@@ -462,22 +383,18 @@ def options_well_formed(opts):
 
 def simulate(traces, control):
     r = Router()
-    calls = read_control(os.path.join(HERE, control))
-    for when, _, name, args in calls:
-        if when == "start":
-            r.control(name, args)
-    frames = []
-    for spec in traces:
-        port, path = spec.split("=", 1)
-        for t, data in read_pcap(os.path.join(HERE, path)):
-            frames.append((t, int(port), data))
+    frames = read_frames(HERE, traces)
     times = [f[0] for f in frames]
     if len(set(times)) != len(times):
         raise ValueError("timestamps must differ across the traces of a run")
-    frames.sort(key=lambda f: f[0])
-    for t, port, data in frames:
-        r.receive(port, data, t)
-    log = ["%s = %d" % (text, r.query(name, args)) for when, text, name, args in calls if when == "end"]
+    log = []
+    for t, call, frame in replay(read_control(os.path.join(HERE, control), timed=False), frames):
+        if frame is not None:
+            r.receive(frame[1], frame[2], t)
+        elif call.when == "start":
+            r.control(call.name, call.args)
+        else:
+            log.append((call.text, r.query(call.name, call.args)))
     return r, log, len(frames)
 
 
@@ -497,7 +414,8 @@ COUNTER_QUERIES = (
     + ["router.lpm.route_port(%s)" % a for a in ["10.1.200.200", "192.168.1.77", "8.8.8.8", "10.255.2.77"]]
 )
 
-BASIC = ["0=traces/basic_p0.pcap", "1=traces/basic_p1.pcap", "2=traces/basic_p2.pcap", "3=traces/basic_p3.pcap"]
+BASIC = [(0, "traces/basic_p0.pcap"), (1, "traces/basic_p1.pcap"), (2, "traces/basic_p2.pcap"),
+         (3, "traces/basic_p3.pcap")]
 
 RUNS = [
     ("basic", BASIC, "l3_switch.ctl", False,
@@ -505,29 +423,29 @@ RUNS = [
      "routes.txt, TTL, echo, ICMP errors, options, malformed headers, padding, ARP, bridging, aging."),
     ("basic_counters", BASIC, "l3_switch_counters.ctl", True,
      "The functional trace again, with the counters and tables read at the end (l3_switch_counters.ctl)."),
-    ("sat64", ["0=traces/sat64.pcap"], "l3_switch.ctl", False,
+    ("sat64", [(0, "traces/sat64.pcap")], "l3_switch.ctl", False,
      "10,000 routed 64-byte UDP frames on port 0 (the saturation trace)."),
-    ("arp42", ["2=traces/arp42_p2.pcap"], "l3_switch.ctl", False,
+    ("arp42", [(2, "traces/arp42_p2.pcap")], "l3_switch.ctl", False,
      "An ARP request for the router in an unpadded 42-byte frame: the reply the router makes is an\n"
      "Ethernet frame of its own and must have the 60-byte minimum (IEEE 802.3; the encapsulation pads\n"
      "everything else it sends)."),
-    ("martian", ["0=traces/martian_p0.pcap", "1=traces/martian_p1.pcap"], "l3_switch.ctl", False,
+    ("martian", [(0, "traces/martian_p0.pcap"), (1, "traces/martian_p1.pcap")], "l3_switch.ctl", False,
      "Transit datagrams to 127/8 and 0/8 (RFC 1812 5.3.7 and 4.2.3.1: never forwarded; no route holds them\n"
      "here, but they are discarded as martians, not answered with net unreachable), and echo requests to\n"
      "the router from 224.1.1.1, 255.255.255.255, 240.1.1.1, 127.0.0.1, 0.0.0.7 (RFC 1122 3.2.1.3: a\n"
      "datagram with such a source is silently discarded, so no echo reply)."),
-    ("dbcast", ["0=traces/dbcast_p0.pcap", "2=traces/dbcast_p2.pcap"], "l3_switch.ctl", False,
+    ("dbcast", [(0, "traces/dbcast_p0.pcap"), (2, "traces/dbcast_p2.pcap")], "l3_switch.ctl", False,
      "Directed broadcasts of connected subnets: to 10.255.1.255 and 10.255.3.255 (RFC 1812 5.3.5.2 sends\n"
      "them as link-layer broadcasts when directed-broadcast forwarding is on; RFC 2644 makes 'off' the\n"
      "default: discarded, which the model does), and from 10.255.2.255 (RFC 1812 5.3.7: not a valid source,\n"
      "not forwarded; RFC 1812 4.3.2.7: no ICMP error to it)."),
-    ("reserved", ["1=traces/reserved_p1.pcap"], "l3_switch.ctl", False,
+    ("reserved", [(1, "traces/reserved_p1.pcap")], "l3_switch.ctl", False,
      "Frames to IEEE 802.1D's reserved group addresses (a BPDU, a PAUSE frame, an LLDP frame): a bridge\n"
      "never relays them (802.1D-2004 7.12.6), so nothing is sent."),
-    ("noport", ["1=traces/noport_p1.pcap", "5=traces/noport_p5.pcap"], "l3_switch.ctl", False,
+    ("noport", [(1, "traces/noport_p1.pcap"), (5, "traces/noport_p5.pcap")], "l3_switch.ctl", False,
      "Frames received on port 5, which has no interface: the bridge spans the ports with an interface,\n"
      "so the model neither floods them nor forwards to a MAC address seen only there."),
-    ("asym", ["1=traces/asym_p1.pcap"], "l3_switch.ctl", False,
+    ("asym", [(1, "traces/asym_p1.pcap")], "l3_switch.ctl", False,
      "ICMP errors for datagrams received on port 1 whose sources are routed out of ports 2 and 3: the\n"
      "source address is the router's address on the input port (the documented choice; RFC 1812\n"
      "4.3.2.4 asks for an address of the interface the error leaves by)."),
@@ -553,23 +471,16 @@ def write_counters_ctl():
 
 def main():
     write_counters_ctl()
-    os.makedirs(EXPECTED, exist_ok=True)
     only = set(sys.argv[1:])
     for name, traces, control, with_log, about in RUNS:
         if only and name not in only:
             continue
         r, log, n = simulate(traces, control)
-        lines = ["# Written by model.py (the independent model), never by the interpreter.",
-                 *("# " + l for l in about.split("\n")),
-                 "# %d frames in, %d out, %d dropped." % (n, sum(len(v) for v in r.out.values()), r.dropped),
-                 "run: " + " ".join("--trace " + t for t in traces) + " --control " + control]
-        for port in sorted(r.out):
-            lines += ["out %d %s" % (port, f.hex()) for f in r.out[port]]
-        lines.append("dropped %d" % r.dropped)
-        if with_log:
-            lines += ["control " + l for l in log]
-        with open(os.path.join(EXPECTED, name + ".txt"), "w") as f:
-            f.write("\n".join(lines) + "\n")
+        comments = ["Written by model.py (the independent model), never by the interpreter.", *about.split("\n"),
+                    "%d frames in, %d out, %d dropped." % (n, sum(len(v) for v in r.out.values()), r.dropped)]
+        outputs = [(port, f) for port in sorted(r.out) for f in r.out[port]]
+        write_expected(os.path.join(EXPECTED, name + ".txt"), comments, traces, control, outputs, r.dropped,
+                       log if with_log else ())
         print("%s: %d in, %d out, %d dropped" % (name, n, sum(len(v) for v in r.out.values()), r.dropped))
 
 

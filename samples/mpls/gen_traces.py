@@ -11,11 +11,15 @@ Run: /usr/bin/python3 gen_traces.py   (then /usr/bin/python3 model.py)
 """
 import os
 import struct
+import sys
 
 from scapy.all import ARP, Dot1Q, ICMP, IP, IPOption_EOL, IPOption_NOP, IPv6, TCP, UDP, Ether, Raw
 from scapy.contrib.mpls import MPLS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sample_kit import NS, inet_checksum, pad_frame, write_pcap  # noqa: E402
+
 TRACES = os.path.join(HERE, "traces")
 EPOCH_S = 1_700_000_000          # the first frame's time; frames follow 1 ms apart
 BROADCAST = "ff:ff:ff:ff:ff:ff"
@@ -27,12 +31,6 @@ def router_mac(port):
 
 def peer_mac(port):
     return "02:00:0a:00:%02x:02" % port
-
-
-def pad(frame):
-    """The frame's bytes, padded with zeros to 60 bytes."""
-    raw = bytes(frame)
-    return raw + b"\0" * max(0, 60 - len(raw))
 
 
 def udp(src, dst, ttl=64, tos=0, ident=1, size=18, sport=4000, dport=5000):
@@ -58,10 +56,7 @@ def raw_ipv4(src, dst, options, payload, ttl=64, ident=1, proto=17):
     total = ihl * 4 + len(payload)
     header = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, total, ident, 0, ttl, proto, 0,
                          bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))) + options
-    s = sum(struct.unpack("!%dH" % (len(header) // 2), header))
-    while s > 0xFFFF:
-        s = (s & 0xFFFF) + (s >> 16)
-    header = header[:10] + struct.pack("!H", ~s & 0xFFFF) + header[12:]
+    header = header[:10] + struct.pack("!H", inet_checksum(header)) + header[12:]
     return header + payload
 
 
@@ -72,15 +67,15 @@ def labelled(port, stack, payload, dst=None):
         label, ttl = entry[0], entry[1]
         tc = entry[2] if len(entry) > 2 else 0
         frame = frame / MPLS(label=label, cos=tc, s=1 if i == len(stack) - 1 else 0, ttl=ttl)
-    return pad(bytes(frame) + bytes(payload))
+    return pad_frame(bytes(frame) + bytes(payload))
 
 
 def plain(port, payload, dst=None, ethertype=0x0800):
-    return pad(bytes(Ether(dst=dst or router_mac(port), src=peer_mac(port), type=ethertype)) + bytes(payload))
+    return pad_frame(bytes(Ether(dst=dst or router_mac(port), src=peer_mac(port), type=ethertype)) + bytes(payload))
 
 
 def arp(port, op, sha, spa, tpa, dst=BROADCAST, tha="00:00:00:00:00:00"):
-    return pad(Ether(dst=dst, src=sha) / ARP(op=op, hwsrc=sha, psrc=spa, hwdst=tha, pdst=tpa))
+    return pad_frame(Ether(dst=dst, src=sha) / ARP(op=op, hwsrc=sha, psrc=spa, hwdst=tha, pdst=tpa))
 
 
 # ---- the scenarios -----------------------------------------------------------------------------
@@ -291,8 +286,8 @@ def arp_resolution():
         arp(p, 1, "02:00:0a:00:01:3c", "10.0.1.60", "10.0.1.1", dst=router_mac(p)),   # unicast request
         arp(p, 1, "02:00:0a:00:01:46", "10.0.1.70", "10.0.1.70"),                    # gratuitous
         arp(p, 1, peer_mac(p), "10.0.1.2", "10.0.2.1"),                             # another port's address
-        pad(bytes(Ether(dst=BROADCAST, src=peer_mac(p), type=0x0806)) + b"\x00\x01\x08\x00"),  # cut ARP
-        pad(Ether(dst=BROADCAST, src=peer_mac(p)) / ARP(hwtype=6, op=1, psrc="10.0.1.2", pdst="10.0.1.1")),
+        pad_frame(bytes(Ether(dst=BROADCAST, src=peer_mac(p), type=0x0806)) + b"\x00\x01\x08\x00"),  # cut ARP
+        pad_frame(Ether(dst=BROADCAST, src=peer_mac(p)) / ARP(hwtype=6, op=1, psrc="10.0.1.2", pdst="10.0.1.1")),
         labelled(p, [(131, 64)], udp("192.168.1.10", "172.16.10.4", ident=173)),
     ]
 
@@ -338,15 +333,10 @@ SCENARIOS = {
 }
 
 
-def write_pcap(path, frames):
-    """Classic little-endian microsecond pcap, Ethernet link type."""
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, frame in enumerate(frames):
-            data, wire = frame if isinstance(frame, tuple) else (frame, len(frame))
-            seconds, micros = divmod(i * 1000, 1_000_000)
-            f.write(struct.pack("<IIII", EPOCH_S + seconds, micros, len(data), wire))
-            f.write(data)
+def timestamped(frames):
+    """A scenario's frames as write_pcap records: 1 ms apart from EPOCH_S, (bytes, wire length) kept."""
+    return [(EPOCH_S * NS + i * 1_000_000,) + (frame if isinstance(frame, tuple) else (frame,))
+            for i, frame in enumerate(frames)]
 
 
 def scenario_ports():
@@ -358,7 +348,7 @@ def main():
     os.makedirs(TRACES, exist_ok=True)
     for name, make in SCENARIOS.items():
         port, frames = make()
-        write_pcap(os.path.join(TRACES, name + ".pcap"), frames)
+        write_pcap(os.path.join(TRACES, name + ".pcap"), timestamped(frames))
         print("traces/%s.pcap: %d frames for port %d" % (name, len(frames), port))
 
 

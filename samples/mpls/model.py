@@ -10,17 +10,16 @@ counters, so the expected files also pin down why every packet that was not sent
 
 Run: /usr/bin/python3 model.py   (after gen_traces.py)
 """
-import ipaddress
 import os
-import re
 import struct
 import sys
 
-from scapy.utils import RawPcapReader
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 import gen_traces  # noqa: E402  (for the scenario list and the port each scenario arrives on)
+from sample_kit import (checksum_ok, checksum_update, hash32, inet_checksum, pad_frame, read_control,  # noqa: E402
+                        read_frames, replay, set_ipv4_checksum, write_expected)
 
 CAPTURES = "../../../shared/data/pcaps"      # the project's shared real captures, from this folder
 CAPTURE_RUNS = [                             # (expected file, capture, port) run with capture.ctl
@@ -47,58 +46,20 @@ class Dropped(Exception):
 
 # ---- checksums and small helpers ----------------------------------------------------------------
 
-def ones_sum(data):
-    if len(data) % 2:
-        data = data + b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s > 0xFFFF:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
-
-def checksum(data):
-    return ~ones_sum(data) & 0xFFFF
-
-
 def ip_header_ok(ip):
-    return ones_sum(ip[:(ip[0] & 0xF) * 4]) == 0xFFFF
-
-
-def incremental(check, old, new):
-    """RFC 1624 equation 3: the checksum after a 16-bit word changes from old to new."""
-    s = (~check & 0xFFFF) + (~old & 0xFFFF) + new
-    while s > 0xFFFF:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+    return checksum_ok(ip[:(ip[0] & 0xF) * 4])
 
 
 def set_ip_ttl(ip, ttl):
     """ip with its TTL replaced and the header checksum updated for the change (a bad one stays bad)."""
     old_word = (ip[8] << 8) | ip[9]
     check = (ip[10] << 8) | ip[11]
-    new_check = incremental(check, old_word, (ttl << 8) | ip[9])
+    new_check = checksum_update(check, old_word, (ttl << 8) | ip[9])
     return ip[:8] + bytes([ttl]) + ip[9:10] + struct.pack("!H", new_check) + ip[12:]
 
 
 def with_new_checksum(ip):
-    hl = (ip[0] & 0xF) * 4
-    header = ip[:10] + b"\0\0" + ip[12:hl]
-    return header[:10] + struct.pack("!H", checksum(header)) + ip[12:]
-
-
-def crc32_mpeg2(data):
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc ^= byte << 24
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else (crc << 1)
-            crc &= 0xFFFFFFFF
-    return crc
-
-
-def hash32(value):
-    """The target's hash unit: CRC-32/MPEG-2 of the 8 bytes of the value, most significant first."""
-    return crc32_mpeg2(struct.pack("!Q", value))
+    return bytes(set_ipv4_checksum(bytearray(ip)))
 
 
 def mac_bytes(mac):
@@ -125,42 +86,6 @@ def group_or_broadcast(addr):
 def martian(addr):
     """RFC 1812 5.3.7: never forwarded from or to 0/8, 127/8, multicast, class E or broadcast."""
     return addr >> 24 in (0, 127) or group_or_broadcast(addr)
-
-
-# ---- the control scripts --------------------------------------------------------------------------
-
-CALL = re.compile(r"^\s*(?:(@\S+)\s+)?([A-Za-z_][\w.]*)\.(\w+)\((.*)\)\s*$")
-
-
-def literal(text):
-    text = text.strip().replace("_", "")
-    if re.fullmatch(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}", text):
-        return int(text.replace(":", ""), 16)
-    if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", text):
-        return int(ipaddress.IPv4Address(text))
-    return int(text, 0)
-
-
-def read_control(path):
-    """(configuration calls, @end calls); each call is (path, function, [args], text as written)."""
-    config, at_end = [], []
-    for line in open(path, encoding="utf-8"):
-        line = line.split("#", 1)[0]
-        if not line.strip():
-            continue
-        m = CALL.match(line)
-        if not m:
-            raise ValueError("%s: cannot read %r" % (path, line))
-        when, inst, func, args = m.groups()
-        arg_texts = [a.strip() for a in args.split(",")] if args.strip() else []
-        call = (inst, func, [literal(a) for a in arg_texts], "%s.%s(%s)" % (inst, func, ", ".join(arg_texts)))
-        if when is None:
-            config.append(call)
-        elif when == "@end":
-            at_end.append(call)
-        else:
-            raise ValueError("%s: the model runs no timed calls (%s)" % (path, when))
-    return config, at_end
 
 
 # ---- the router ----------------------------------------------------------------------------------
@@ -389,7 +314,7 @@ class Router:
             message = bytearray(ip[hl:])
             message[0] = 0
             message[2:4] = b"\0\0"
-            message[2:4] = struct.pack("!H", checksum(bytes(message)))
+            message[2:4] = struct.pack("!H", inet_checksum(bytes(message)))
             header = bytearray(ip[:hl])
             header[12:16], header[16:20] = ip[16:20], ip[12:16]
             header[8] = 64
@@ -403,7 +328,7 @@ class Router:
             self.drop("icmp", 4)
         quoted = ip[:min(hl + 8, len(ip))]
         message = bytes([11 if kind == TIME_EXCEEDED else 3, 0]) + b"\0" * 6 + quoted
-        message = message[:2] + struct.pack("!H", checksum(message)) + message[4:]
+        message = message[:2] + struct.pack("!H", inet_checksum(message)) + message[4:]
         header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(quoted), self.icmp_id, 0, 64, 1, 0,
                              struct.pack("!I", source), ip[12:16])
         self.icmp_id = (self.icmp_id + 1) & 0xFFFF
@@ -450,11 +375,11 @@ class Router:
                                + struct.pack("!HHBBH", 1, ETH_IPV4, 6, 4, 1) + mac_bytes(my_mac)
                                + struct.pack("!I", my_ip) + b"\0" * 6 + struct.pack("!I", hop))
                     self.count("encap", 2)
-                    self.outputs.append((port, request + b"\0" * (60 - len(request))))
+                    self.outputs.append((port, pad_frame(request)))
             raise Dropped()
         frame = mac_bytes(self.neighbors[hop][0]) + mac_bytes(self.iface[port][2]) + struct.pack("!H", ethertype) + payload
         self.count("encap", 0)
-        self.outputs.append((port, frame + b"\0" * max(0, 60 - len(frame))))   # padded to the Ethernet minimum
+        self.outputs.append((port, pad_frame(frame)))   # padded to the Ethernet minimum
 
     def label_switch(self, port, f, now):
         if len(f) < 18:
@@ -531,35 +456,20 @@ class Router:
 
 # ---- runs -----------------------------------------------------------------------------------------
 
-def read_frames(traces):
-    """[(time ns, port, bytes)] of every (port, path), merged by time (ties keep the file order)."""
-    frames = []
-    for port, path in traces:
-        reader = RawPcapReader(os.path.join(HERE, path))
-        nano = reader.nano if hasattr(reader, "nano") else False
-        for data, meta in reader:
-            t = meta.sec * 1_000_000_000 + meta.usec * (1 if nano else 1000)
-            frames.append((t, port, bytes(data)))
-        reader.close()
-    return sorted(frames, key=lambda x: x[0])
-
-
 def run(name, traces, control, description):
     router = Router()
-    config, at_end = read_control(os.path.join(HERE, control))
-    for inst, func, args, _ in config:
-        router.configure(inst, func, args)
-    for t, port, data in read_frames(traces):
-        router.receive(port, data, t)
-    lines = ["# %s" % line for line in description.strip().splitlines()]
-    lines.append("# written by model.py; regenerate with: /usr/bin/python3 gen_traces.py && /usr/bin/python3 model.py")
-    lines.append("run: %s --control %s" % (" ".join("--trace %d=%s" % (p, path) for p, path in traces), control))
-    lines += ["out %d %s" % (port, frame.hex()) for port, frame in router.outputs]
-    lines.append("dropped %d" % router.dropped)
-    lines += ["control %s = %d" % (text, router.query(inst, func, args)) for inst, func, args, text in at_end]
-    os.makedirs(os.path.join(HERE, "expected"), exist_ok=True)
-    with open(os.path.join(HERE, "expected", name + ".txt"), "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+    log = []
+    for t, call, frame in replay(read_control(os.path.join(HERE, control), timed=False), read_frames(HERE, traces)):
+        if frame is not None:
+            router.receive(frame[1], frame[2], t)
+        elif call.when == "start":
+            router.configure(call.path, call.fn, call.args)
+        else:
+            log.append((call.text, router.query(call.path, call.fn, call.args)))
+    comments = description.strip().splitlines()
+    comments.append("written by model.py; regenerate with: /usr/bin/python3 gen_traces.py && /usr/bin/python3 model.py")
+    write_expected(os.path.join(HERE, "expected", name + ".txt"), comments, traces, control, router.outputs,
+                   router.dropped, log)
     print("expected/%s.txt: %d out, %d dropped" % (name, len(router.outputs), router.dropped))
 
 

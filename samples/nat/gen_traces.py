@@ -22,10 +22,14 @@ Traces (one pcap per input port; no timestamp appears in both files of a run):
 import os
 import random
 import struct
+import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption, Raw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sample_kit import pad_frame, write_pcap  # noqa: E402
+
 TRACES = os.path.join(HERE, "traces")
 
 T0_US = 1_700_000_000 * 1_000_000      # 2023-11-14 22:13:20 UTC, in microseconds
@@ -45,21 +49,6 @@ def host_mac(name):
     return "02:00:00:00:01:%02x" % (0x0A + "ABCD".index(name))
 
 
-def write_pcap(path, frames):
-    """frames: list of (time_us, bytes). Classic little-endian pcap, microseconds, link type 1."""
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for t, data in frames:
-            f.write(struct.pack("<IIII", t // 1_000_000, t % 1_000_000, len(data), len(data)))
-            f.write(data)
-
-
-def pad(frame):
-    """Ethernet pads frames to 60 bytes (without the FCS); the router must not forward the padding."""
-    data = bytes(frame)
-    return data + bytes(max(0, 60 - len(data)))
-
-
 class Run:
     """The frames of one run on the LAN and WAN ports, at times given in seconds from T0."""
 
@@ -72,12 +61,13 @@ class Run:
         t = T0_US + round(seconds * 1_000_000)
         assert t not in self.times, "two frames at %s s" % seconds
         self.times.add(t)
-        self.frames[port].append((t, pad(frame) if padded else bytes(frame)))
+        # Ethernet pads frames to 60 bytes; the router must not forward the padding.
+        self.frames[port].append((t, pad_frame(frame) if padded else bytes(frame)))
 
     def write(self, lan_file, wan_file):
         for port, file in ((LAN, lan_file), (WAN, wan_file)):
             frames = sorted(self.frames[port])
-            write_pcap(os.path.join(TRACES, file), frames)
+            write_pcap(os.path.join(TRACES, file), [(t * 1000, data) for t, data in frames])
         return len(self.frames[LAN]) + len(self.frames[WAN])
 
 
@@ -332,7 +322,7 @@ def sat64():
         frame = Ether(src=mac, dst=ROUTER_LAN_MAC) / IP(src=src, dst=dst, id=i & 0xFFFF) / UDP(sport=sport, dport=dport) / bytes(18)
         data = bytes(frame)
         assert len(data) == 60
-        frames.append((T0_US + i, data))
+        frames.append(((T0_US + i) * 1000, data))
     write_pcap(os.path.join(TRACES, "sat64.pcap"), frames)
     return len(frames)
 

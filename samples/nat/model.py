@@ -13,10 +13,13 @@ the reference interpreter does.
 Run: /usr/bin/python3 model.py (after gen_traces.py).
 """
 import os
-import re
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sample_kit import (checksum_ok, checksum_update_bytes, hash32, inet_checksum, ones_sum, pad_frame,  # noqa: E402
+                        read_control, read_frames, replay, set_ipv4_checksum, write_expected)
 
 # The runs: expected file name, trace specs (port, file), control script, what it shows.
 RUNS = [
@@ -37,51 +40,7 @@ NS = 1_000_000_000
 # ip_in's reasons for sending a packet to icmp_gen (and icmp_gen's mark on what it makes).
 NONE, LOCAL, TIME_EXCEEDED, UNREACHABLE, GENERATED = range(5)
 
-# ---------------------------------------------------------------- control scripts
-
-CALL = re.compile(r"^\s*(?:@(?P<when>end|[0-9]+(?:\.[0-9]+)?(?:ns|us|ms|s))\s+)?(?P<path>[\w.]+)\.(?P<fn>\w+)\((?P<args>[^)]*)\)\s*$")
-UNIT_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
-
-
-def literal(text):
-    """A control-script argument: decimal, hex, dotted IPv4 address, MAC, true or false."""
-    if text in ("true", "false"):
-        return int(text == "true")
-    if re.fullmatch(r"\d+(\.\d+){3}", text):
-        return ip_value(text)
-    if re.fullmatch(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}", text):
-        return int(text.replace(":", ""), 16)
-    return int(text, 0)
-
-
-def read_control(path):
-    """[(when, at_ns, normalised call text, path, fn, [values])]; when is 'start', 'at' or 'end'."""
-    calls = []
-    for line in open(os.path.join(HERE, path)):
-        line = line.split("#", 1)[0]
-        if not line.strip():
-            continue
-        m = CALL.match(line)
-        if not m:
-            raise SystemExit(f"{path}: cannot read '{line.strip()}'")
-        args = [a.strip() for a in m["args"].split(",")] if m["args"].strip() else []
-        when, at = "start", 0
-        if m["when"] == "end":
-            when = "end"
-        elif m["when"]:
-            num = re.match(r"[0-9.]+", m["when"]).group(0)
-            when, at = "at", round(float(num) * UNIT_NS[m["when"][len(num):]])
-        text = f"{m['path']}.{m['fn']}({', '.join(args)})"
-        calls.append((when, at, text, m["path"], m["fn"], [literal(a) for a in args]))
-    return calls
-
-
-# ---------------------------------------------------------------- bytes and checksums
-
-def ip_value(text):
-    a, b, c, d = (int(x) for x in text.split("."))
-    return a << 24 | b << 16 | c << 8 | d
-
+# ---------------------------------------------------------------- bytes
 
 def u16(b, at):
     return struct.unpack_from(">H", b, at)[0]
@@ -99,47 +58,9 @@ def put32(b, at, v):
     struct.pack_into(">I", b, at, v & 0xFFFFFFFF)
 
 
-def ones_sum(data, start=0):
-    """The 16-bit one's-complement sum of data (an odd tail padded with zero), folded."""
-    if len(data) % 2:
-        data = bytes(data) + b"\0"
-    s = start + sum(struct.unpack(f">{len(data) // 2}H", bytes(data)))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
-
-def checksum(data, start=0):
-    return ~ones_sum(data, start) & 0xFFFF
-
-
-def verifies(data, start=0):
-    return ones_sum(data, start) == 0xFFFF
-
-
-def adjusted(check, old, new):
-    """RFC 1624 eq. 3 over every 16-bit word that changed from old to new (equal-length byte strings)."""
-    s = ~check & 0xFFFF
-    for i in range(0, len(old), 2):
-        s += (~u16(old, i) & 0xFFFF) + u16(new, i)
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def pseudo(ip, length):
     """The pseudo-header sum of a TCP or UDP datagram of length bytes in IPv4 header ip."""
     return ones_sum(ip[12:20] + struct.pack(">HH", ip[9], length))
-
-
-def hash32(value):
-    """The hash unit: CRC-32/MPEG-2 of the value's 8 bytes in network order."""
-    crc = 0xFFFFFFFF
-    for byte in value.to_bytes(8, "big"):
-        crc ^= byte << 24
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if crc & 0x80000000 else (crc << 1) & 0xFFFFFFFF
-    return crc
 
 
 # ---------------------------------------------------------------- the NAT's connections
@@ -347,7 +268,7 @@ class Router:
         ip = e[14:]
         hl = (ip[0] & 0x0F) * 4
         length = u16(ip, 2)
-        if ip[0] >> 4 != 4 or hl < 20 or length < hl or len(ip) < length or not verifies(ip[:hl]):
+        if ip[0] >> 4 != 4 or hl < 20 or length < hl or len(ip) < length or not checksum_ok(ip[:hl]):
             self.drop()
             return
         p = Packet(ip[:length], port)
@@ -385,14 +306,7 @@ class Router:
 
     def decrement_ttl(self, p):
         p.ip[8] -= 1
-        self.fix_ip_checksum(p.ip, 0)
-
-    @staticmethod
-    def fix_ip_checksum(buf, at):
-        """Recomputes the IPv4 header checksum at buf[at:] (the header verified when it came in)."""
-        hl = (buf[at] & 0x0F) * 4
-        put16(buf, at + 10, 0)
-        put16(buf, at + 10, checksum(buf[at:at + hl]))
+        set_ipv4_checksum(p.ip, 0)
 
     # ---- the NAT's steering (before the lookup) and egress (after it)
 
@@ -622,7 +536,7 @@ class Router:
         ip, hl = p.ip, p.hl
         old = bytes(ip)
         put32(ip, 16 if inbound else 12, addr)
-        self.fix_ip_checksum(ip, 0)
+        set_ipv4_checksum(ip, 0)
         l4 = hl
         if cls in ("tcp", "udp"):
             put16(ip, l4 + (2 if inbound else 0), port)
@@ -640,10 +554,10 @@ class Router:
             return                    # no checksum, and none added
         end = hl + u16(old, hl + 4) if cls == "udp" else len(old)    # UDP: its own length
         seg_old, seg_new = bytearray(old[hl:end]), bytearray(ip[hl:end])
-        incremental = adjusted(was, old[12:20] + old[hl:hl + 4], ip[12:20] + ip[hl:hl + 4])
-        if verifies(seg_old, pseudo(old, len(seg_old))):
+        incremental = checksum_update_bytes(was, old[12:20] + old[hl:hl + 4], ip[12:20] + ip[hl:hl + 4])
+        if checksum_ok(seg_old, pseudo(old, len(seg_old))):
             put16(seg_new, at - hl, 0)
-            new = checksum(seg_new, pseudo(ip, len(seg_new)))
+            new = inet_checksum(seg_new, pseudo(ip, len(seg_new)))
             assert new == incremental, "RFC 1624 and a recomputation disagree"
         else:
             new = incremental
@@ -654,14 +568,14 @@ class Router:
     def fix_icmp(self, ip, old, l4):
         """The ICMP checksum at ip[l4+2] after the message changed from old's (no pseudo-header)."""
         was = u16(old, l4 + 2)
-        if verifies(old[l4:]):
+        if checksum_ok(old[l4:]):
             put16(ip, l4 + 2, 0)
-            put16(ip, l4 + 2, checksum(ip[l4:]))
+            put16(ip, l4 + 2, inet_checksum(ip[l4:]))
         else:
             before, after = bytearray(old[l4:]), bytearray(ip[l4:])
             put16(after, 2, was)
             pad = b"\0" * (len(before) % 2)
-            put16(ip, l4 + 2, adjusted(was, bytes(before) + pad, bytes(after) + pad))
+            put16(ip, l4 + 2, checksum_update_bytes(was, bytes(before) + pad, bytes(after) + pad))
 
     def translate_error(self, p, inbound, addr, port):
         """An ICMP error and the datagram it quotes: inbound the quoted source (address, port or echo
@@ -669,24 +583,24 @@ class Router:
         ip, hl = p.ip, p.hl
         old = bytes(ip)
         put32(ip, 16 if inbound else 12, addr)
-        self.fix_ip_checksum(ip, 0)
+        set_ipv4_checksum(ip, 0)
         q = hl + 8                    # the quoted IPv4 header
         qhl = (ip[q] & 0x0F) * 4
         qold = bytes(ip[q:])
         put32(ip, q + (12 if inbound else 16), addr)
-        self.fix_ip_checksum(ip, q)
+        set_ipv4_checksum(ip, q)
         ql4 = q + qhl
         proto = ip[q + 9]
         if proto == ICMP:
             put16(ip, ql4 + 4, port)
-            put16(ip, ql4 + 2, adjusted(u16(ip, ql4 + 2), qold[qhl + 4:qhl + 6], ip[ql4 + 4:ql4 + 6]))
+            put16(ip, ql4 + 2, checksum_update_bytes(u16(ip, ql4 + 2), qold[qhl + 4:qhl + 6], ip[ql4 + 4:ql4 + 6]))
         else:
             put16(ip, ql4 + (0 if inbound else 2), port)
             at = 6 if proto == UDP else 16
             if len(ip) >= ql4 + at + 2 and not (proto == UDP and u16(ip, ql4 + at) == 0):
                 # Only part of the datagram is quoted: adjust for the address and port that changed.
                 was = u16(ip, ql4 + at)
-                new = adjusted(was, qold[12:20] + qold[qhl:qhl + 4], ip[q + 12:q + 20] + ip[ql4:ql4 + 4])
+                new = checksum_update_bytes(was, qold[12:20] + qold[qhl:qhl + 4], ip[q + 12:q + 20] + ip[ql4:ql4 + 4])
                 put16(ip, ql4 + at, 0xFFFF if proto == UDP and new == 0 else new)
         self.fix_icmp(ip, old, hl)
 
@@ -723,7 +637,7 @@ class Router:
             self.fix_icmp(ip, old, hl)
             ip[12:16], ip[16:20] = old[16:20], old[12:16]
             ip[8] = 64
-            self.fix_ip_checksum(ip, 0)
+            set_ipv4_checksum(ip, 0)
             p.kind = GENERATED
             self.lookup(p)
             return
@@ -735,10 +649,10 @@ class Router:
             return
         quoted = bytes(ip[:min(hl + 8, len(ip))])
         msg = bytearray([11 if p.kind == TIME_EXCEEDED else 3, 0, 0, 0, 0, 0, 0, 0]) + quoted
-        put16(msg, 2, checksum(msg))
+        put16(msg, 2, inet_checksum(msg))
         hdr = bytearray(struct.pack(">BBHHHBBHII", 0x45, 0, 28 + len(quoted), self.icmp_id & 0xFFFF, 0, 64, ICMP, 0, source, src))
         self.icmp_id += 1
-        put16(hdr, 10, checksum(hdr))
+        put16(hdr, 10, inet_checksum(hdr))
         self.drop()                   # the offending packet; the error is a new one
         made = Packet(hdr + msg, 255)
         made.kind = GENERATED
@@ -753,7 +667,7 @@ class Router:
             return
         header = self.neighbors[hop][0].to_bytes(6, "big") + self.iface[port][1].to_bytes(6, "big") + struct.pack(">H", ETH_IPV4)
         frame = header + bytes(p.ip)
-        self.out.append((port, frame + bytes(max(0, 60 - len(frame)))))    # zero padding to the Ethernet minimum
+        self.out.append((port, pad_frame(frame)))    # zero padding to the Ethernet minimum
 
     def ask(self, hop, port):
         """An ARP request for hop, at most one per second per (hashed) slot."""
@@ -766,68 +680,26 @@ class Router:
         mac_bytes = mac.to_bytes(6, "big")
         frame = (b"\xff" * 6 + mac_bytes + struct.pack(">HHHBBH", ETH_ARP, 1, ETH_IPV4, 6, 4, 1)
                  + mac_bytes + struct.pack(">I", ip) + bytes(6) + struct.pack(">I", hop))
-        self.out.append((port, frame + bytes(60 - len(frame))))
+        self.out.append((port, pad_frame(frame)))
 
 
 # ---------------------------------------------------------------- runs
 
-def read_frames(specs):
-    """Every frame of every trace as (time_ns, file order, frame order, port, bytes), merged by time."""
-    frames = []
-    for order, (port, path) in enumerate(specs):
-        data = open(os.path.join(HERE, path), "rb").read()
-        magic = struct.unpack_from("<I", data, 0)[0]
-        scale = 1000 if magic == 0xA1B2C3D4 else 1
-        at, n = 24, 0
-        while at < len(data):
-            sec, frac, incl, _orig = struct.unpack_from("<IIII", data, at)
-            frames.append(((sec * 1_000_000_000) + frac * scale, order, n, port, data[at + 16:at + 16 + incl]))
-            at += 16 + incl
-            n += 1
-    return sorted(frames)
-
-
 def run(name, specs, control, about):
-    frames = read_frames(specs)
-    calls = read_control(control)
+    frames = read_frames(HERE, specs)
     router = Router()
     log = []
-    first = frames[0][0] if frames else 0
-
-    def call(c, t):
+    for t, call, frame in replay(read_control(os.path.join(HERE, control)), frames):
+        if frame is not None:
+            router.frame(frame[1], frame[2], t)
+            continue
         router.t = t
-        value = router.control(c[3], c[4], c[5])
+        value = router.control(call.path, call.fn, call.args)
         if value is not None:
-            log.append(f"{c[2]} = {value}")
-
-    router.t = first
-    for c in calls:
-        if c[0] == "start":
-            call(c, first)
-    timed = sorted((c for c in calls if c[0] == "at"), key=lambda c: c[1])
-    last = first
-    for t, _order, _n, port, data in frames:
-        while timed and first + timed[0][1] <= t:
-            c = timed.pop(0)
-            call(c, first + c[1])
-        router.frame(port, data, t)
-        last = t
-    for c in timed:
-        last = max(last, first + c[1])
-        call(c, last)
-    for c in calls:
-        if c[0] == "end":
-            call(c, last)
-
-    os.makedirs(os.path.join(HERE, "expected"), exist_ok=True)
-    with open(os.path.join(HERE, "expected", f"{name}.txt"), "w") as f:
-        f.write(f"# {about}\n# written by model.py (an independent model), not by the interpreter\n")
-        f.write("run: " + " ".join(f"--trace {port}={path}" for port, path in specs) + f" --control {control}\n")
-        for port, data in router.out:
-            f.write(f"out {port} {data.hex()}\n")
-        f.write(f"dropped {router.dropped}\n")
-        for line in log:
-            f.write(f"control {line}\n")
+            log.append((call.text, value))
+    write_expected(os.path.join(HERE, "expected", f"{name}.txt"),
+                   [about, "written by model.py (an independent model), not by the interpreter"],
+                   specs, control, router.out, router.dropped, log)
     print(f"expected/{name}.txt: {len(frames)} in, {len(router.out)} out, {router.dropped} dropped")
 
 
