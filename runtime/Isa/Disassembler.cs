@@ -18,7 +18,7 @@ public static class Disassembler
         foreach (var d in image.Data)
             sb.Append(CultureInfo.InvariantCulture, $".data {MemorySpaceNames.Name(d.Space)} 0x{d.Address:x} = {string.Join(", ", d.Words.Select(w => "0x" + w.ToString("x", CultureInfo.InvariantCulture)))}\n");
         foreach (var c in image.Counters)
-            sb.Append(CultureInfo.InvariantCulture, $".counter {c.Name} {MemorySpaceNames.Name(c.Space)} 0x{c.Address:x}\n");
+            sb.Append(CultureInfo.InvariantCulture, $".{(c.Drop ? "drop" : "counter")} {c.Name} {MemorySpaceNames.Name(c.Space)} 0x{c.Address:x}\n");
         foreach (var me in image.Mes)
         {
             if (sb.Length > 0) sb.Append('\n');

@@ -52,7 +52,7 @@ public static class ImageFile
         foreach (var r in image.Rings)
             Section(w, 3, b => { b.Write((byte)r.Space); b.Write(r.Id); b.Write(r.Base); b.Write(r.SizeWords); });
         foreach (var c in image.Counters)
-            Section(w, 4, b => { WriteString(b, c.Name); b.Write((byte)c.Space); b.Write(c.Address); });
+            Section(w, c.Drop ? (byte)5 : (byte)4, b => { WriteString(b, c.Name); b.Write((byte)c.Space); b.Write(c.Address); });
         w.Flush();
     }
 
@@ -107,9 +107,10 @@ public static class ImageFile
                     image.Rings.Add(new RingDecl(Space(r, start), r.I32(), r.U32(), r.I32()));
                     break;
                 case 4:
+                case 5:
                     {
                         var nm = r.Str();
-                        image.Counters.Add(new CounterDecl(nm, Space(r, start), r.U32()));
+                        image.Counters.Add(new CounterDecl(nm, Space(r, start), r.U32(), Drop: kind == 5));
                         break;
                     }
                 default:

@@ -21,8 +21,11 @@ public sealed record DataInit(MemorySpace Space, uint Address, uint[] Words);
 /// <summary>A hardware ring in scratch or SRAM: <paramref name="SizeWords"/> words from byte address <paramref name="Base"/>.</summary>
 public sealed record RingDecl(MemorySpace Space, int Id, uint Base, int SizeWords);
 
-/// <summary>A named 32-bit word the run reports in its statistics (e.g. drop counters kept by microcode).</summary>
-public sealed record CounterDecl(string Name, MemorySpace Space, uint Address);
+/// <summary>
+/// A named 32-bit word the run reports in its statistics. A drop counter (<paramref name="Drop"/>) counts
+/// packets the microcode dropped for the reason <paramref name="Name"/>: it enters the packet accounting.
+/// </summary>
+public sealed record CounterDecl(string Name, MemorySpace Space, uint Address, bool Drop = false);
 
 /// <summary>A loadable image: code for some microengines plus initial data, rings and reported counters.</summary>
 public sealed class MicrocodeImage

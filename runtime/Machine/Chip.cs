@@ -173,37 +173,34 @@ public sealed class Chip
         var portsIndex = n;
         var coreIndex = n + 1;
         long end = 0;
+        // Next-action time per agent (MEs, ports, control core). An ME's time changes only when it runs;
+        // the ports and the core can be given work by others, so theirs are re-read every round.
+        var next = new long[n + 2];
+        for (var i = 0; i < n; i++) next[i] = mes[i].NextTime;
         while (true)
         {
-            var best = -1;
-            var bt = long.MaxValue;
-            for (var i = 0; i < n; i++)
+            next[portsIndex] = Ports.NextTime;
+            next[coreIndex] = ControlCore.NextTime;
+            // One pass: the earliest agent (ties: lowest index) runs; the second earliest is its horizon.
+            long bt = long.MaxValue, ht = long.MaxValue;
+            int best = -1, hi = int.MaxValue;
+            for (var i = 0; i < next.Length; i++)
             {
-                var t = mes[i].NextTime;
-                if (t < bt) { bt = t; best = i; }
+                var t = next[i];
+                if (t < bt) { ht = bt; hi = best < 0 ? int.MaxValue : best; bt = t; best = i; }
+                else if (t < ht) { ht = t; hi = i; }
             }
-            var pt = Ports.NextTime;
-            if (pt < bt) { bt = pt; best = portsIndex; }
-            var ct = ControlCore.NextTime;
-            if (ct < bt) { bt = ct; best = coreIndex; }
             if (best < 0 || bt > maxCycles) break;
-
-            var ht = long.MaxValue;
-            var hi = int.MaxValue;
-            for (var i = 0; i < n; i++)
-            {
-                if (i == best) continue;
-                var t = mes[i].NextTime;
-                if (t < ht) { ht = t; hi = i; }
-            }
-            if (best != portsIndex && pt < ht) { ht = pt; hi = portsIndex; }
-            if (best != coreIndex && ct < ht) { ht = ct; hi = coreIndex; }
             if (ht > maxCycles) { ht = maxCycles; hi = int.MaxValue; }
             HorizonTime = ht;
             HorizonIndex = hi;
             Now = bt;
             AgentRuns++;
-            if (best < n) mes[best].Run();
+            if (best < n)
+            {
+                mes[best].Run();
+                next[best] = mes[best].NextTime;
+            }
             else if (best == portsIndex) Ports.Run();
             else ControlCore.Run();
             if (StopWhenDrained && Ports.Drained(bt, DrainIdleCycles)) break;

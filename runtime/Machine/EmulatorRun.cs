@@ -39,12 +39,19 @@ public sealed class EmulatorOptions
 }
 
 /// <summary>What a run produced, in short (stats.json has the full statistics).</summary>
+/// <remarks>
+/// <see cref="Dropped"/> counts the ports' drops and the microcode's (<c>.drop</c> counters);
+/// <see cref="Unaccounted"/> = offered − transmitted − dropped − in flight, 0 when every packet is accounted for.
+/// </remarks>
 public sealed record EmulatorSummary(
-    long Cycles, double Seconds, long Instructions, long RxPackets, long TxPackets, long Dropped,
+    long Cycles, double Seconds, long Instructions, long RxPackets, long TxPackets, long Dropped, long InFlight, long Unaccounted,
     double Mpps, double Gbps, IReadOnlyList<string> OutputFiles, string StatsJson)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Cycles} cycles ({Seconds * 1e6:F3} us emulated), {Instructions} ME instructions, rx {RxPackets}, tx {TxPackets}, dropped {Dropped}, {Mpps:F3} Mpps, {Gbps:F3} Gbit/s");
+        $"{Cycles} cycles ({Seconds * 1e6:F3} us emulated), {Instructions} ME instructions, rx {RxPackets}, tx {TxPackets}, dropped {Dropped}")
+        + (InFlight != 0 ? $", in flight {InFlight}" : "")
+        + (Unaccounted != 0 ? $", UNACCOUNTED {Unaccounted}" : "")
+        + string.Create(CultureInfo.InvariantCulture, $", {Mpps:F3} Mpps, {Gbps:F3} Gbit/s");
 }
 
 /// <summary>The entry point for 'bakerc emu': load images and traces, run the chip, write port pcaps and stats.json.</summary>
@@ -99,31 +106,41 @@ public static class EmulatorRun
             files.Add(statsPath);
         }
         var s = Statistics.Totals(chip);
-        return new EmulatorSummary(chip.EndTime, s.Seconds, s.Instructions, s.Rx, s.Tx, s.Dropped, s.Mpps, s.Gbps, files, json);
+        return new EmulatorSummary(chip.EndTime, s.Seconds, s.Instructions, s.Rx, s.Tx, s.Dropped, s.InFlight, s.Unaccounted, s.Mpps, s.Gbps, files, json);
     }
 }
 
 /// <summary>Statistics of a run as JSON (property order fixed, so equal runs give equal files).</summary>
 public static class Statistics
 {
-    internal readonly record struct Total(long Instructions, long Rx, long Tx, long TxBytes, long Dropped, double Seconds, double Mpps, double Gbps);
+    internal readonly record struct Total(
+        long Instructions, long Offered, long Rx, long Tx, long TxBytes, long Dropped, long InFlight, SortedDictionary<string, long> Drops,
+        double Seconds, double Mpps, double Gbps)
+    {
+        public long Unaccounted => Offered - Tx - Dropped - InFlight;
+    }
 
     internal static Total Totals(Chip chip)
     {
-        long rx = 0, tx = 0, txBytes = 0, dropped = 0;
+        long offered = 0, rx = 0, tx = 0, txBytes = 0;
+        var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
         for (var p = 0; p < chip.Ports.Count; p++)
         {
             var s = chip.Ports.Stats(p);
+            offered += s.Offered;
             rx += s.RxPackets;
             tx += s.TxPackets;
             txBytes += s.TxBytes;
-            dropped += s.Drops.Values.Sum();
+            foreach (var (reason, n) in s.Drops) drops[reason] = drops.GetValueOrDefault(reason) + n;
         }
+        foreach (var c in chip.Counters)
+            if (c.Drop) drops[c.Name] = drops.GetValueOrDefault(c.Name) + chip.ReadWord(c.Space, c.Address);
+        var dropped = drops.Values.Sum();
         var seconds = chip.EndTime / (double)chip.Machine.ClockHz;
         var instr = chip.Microengines.Sum(m => m.Instructions);
         var mpps = seconds > 0 ? tx / seconds / 1e6 : 0;
         var gbps = seconds > 0 ? txBytes * 8 / seconds / 1e9 : 0;
-        return new Total(instr, rx, tx, txBytes, dropped, seconds, mpps, gbps);
+        return new Total(instr, offered, rx, tx, txBytes, dropped, chip.Ports.BuffersInUse, drops, seconds, mpps, gbps);
     }
 
     public static string ToJson(Chip chip)
@@ -136,6 +153,7 @@ public static class Statistics
             w.WriteStartObject();
             w.WriteString("machine", chip.Machine.Name);
             w.WriteNumber("clockHz", chip.Machine.ClockHz);
+            w.WriteNumber("syncQuantumCycles", chip.SyncQuantumCycles);
             w.WriteNumber("cycles", end);
             w.WriteNumber("emulatedSeconds", t.Seconds);
             w.WriteNumber("instructions", t.Instructions);
@@ -143,6 +161,11 @@ public static class Statistics
             w.WriteNumber("received", t.Rx);
             w.WriteNumber("transmitted", t.Tx);
             w.WriteNumber("dropped", t.Dropped);
+            w.WriteNumber("inFlight", t.InFlight);
+            w.WriteNumber("unaccounted", t.Unaccounted);
+            w.WriteStartObject("drops");
+            foreach (var (k, v) in t.Drops) w.WriteNumber(k, v);
+            w.WriteEndObject();
             w.WriteNumber("forwardingMpps", Math.Round(t.Mpps, 6));
             w.WriteNumber("forwardingGbps", Math.Round(t.Gbps, 6));
             w.WriteEndObject();

@@ -174,8 +174,6 @@ public sealed class ReceiveParams
     /// <summary>Preamble, start delimiter and inter-frame gap per frame.</summary>
     public int OverheadBytes { get; set; } = 20;
     public int MinFrameBytes { get; set; } = 64;
-    /// <summary>In saturating mode, how long a port waits before offering a frame again when no buffer or ring slot was free.</summary>
-    public int SaturateRetryCycles { get; set; } = 50;
 }
 
 public sealed class PortParams

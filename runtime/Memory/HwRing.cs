@@ -29,6 +29,9 @@ public sealed class HwRing
     /// <summary>Called after every accepted put with the cycle of the put (Tx uses it to wake a port).</summary>
     internal Action<long>? OnPut { get; set; }
 
+    /// <summary>Called after every successful get with its cycle (saturating receive waits for ring room).</summary>
+    internal Action<long>? OnGet { get; set; }
+
     public HwRing(string name, MemorySpace space, int id, uint baseAddr, int sizeWords, byte[] mem)
     {
         if (baseAddr + (long)sizeWords * 4 > mem.Length)
@@ -80,6 +83,7 @@ public sealed class HwRing
         }
         Count -= into.Length;
         Gets++;
+        OnGet?.Invoke(now);
         return true;
     }
 

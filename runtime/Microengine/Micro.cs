@@ -26,13 +26,13 @@ internal struct Micro
 /// <summary>Source operand kinds of <see cref="Micro"/>.</summary>
 internal static class SK
 {
-    public const byte None = 0, Rel = 1, Abs = 2, Imm = 3, NnPop = 4, Lm0 = 5, Lm1 = 6, NnOwn = 7;
+    public const byte None = 0, Rel = 1, Abs = 2, Imm = 3, NnPop = 4, Lm0 = 5, Lm1 = 6, NnOwn = 7, Xfer = 8;
 }
 
 /// <summary>Destination operand kinds of <see cref="Micro"/>.</summary>
 internal static class DK
 {
-    public const byte None = 0, Rel = 1, Abs = 2, NnNext = 3, NnPush = 4, Lm0 = 5, Lm1 = 6;
+    public const byte None = 0, Rel = 1, Abs = 2, NnNext = 3, NnPush = 4, Lm0 = 5, Lm1 = 6, Xfer = 7;
 }
 
 /// <summary>Layout of the flat register file of one ME (32-bit words).</summary>
@@ -69,8 +69,8 @@ internal static class RegFile
         OperandKind.GprB => (SK.Rel, GprB + o.Value),
         OperandKind.AbsA => (SK.Abs, GprA + o.Value),
         OperandKind.AbsB => (SK.Abs, GprB + o.Value),
-        OperandKind.Xfer => (SK.Rel, XferIn + o.Value),
-        OperandKind.DXfer => (SK.Rel, DXferIn + o.Value),
+        OperandKind.Xfer => (SK.Xfer, XferIn + o.Value),
+        OperandKind.DXfer => (SK.Xfer, DXferIn + o.Value),
         OperandKind.Nn => (SK.NnOwn, Nn + o.Value),
         OperandKind.NnRing => (SK.NnPop, 0),
         OperandKind.Lm0 => (SK.Lm0, o.Value),
@@ -85,8 +85,8 @@ internal static class RegFile
         OperandKind.GprB => (DK.Rel, GprB + o.Value),
         OperandKind.AbsA => (DK.Abs, GprA + o.Value),
         OperandKind.AbsB => (DK.Abs, GprB + o.Value),
-        OperandKind.Xfer => (DK.Rel, XferOut + o.Value),
-        OperandKind.DXfer => (DK.Rel, DXferOut + o.Value),
+        OperandKind.Xfer => (DK.Xfer, XferOut + o.Value),
+        OperandKind.DXfer => (DK.Xfer, DXferOut + o.Value),
         OperandKind.Nn => (DK.NnNext, Nn + o.Value),
         OperandKind.NnRing => (DK.NnPush, 0),
         OperandKind.Lm0 => (DK.Lm0, o.Value),

@@ -53,6 +53,7 @@ public sealed class MicroEngine
 
     // Running context.
     private int _cur = -1;
+    private ThreadStats _curStats = new();
     private int _ctxBase;
     private int _pcCur;
     private int _flags;
@@ -200,6 +201,7 @@ public sealed class MicroEngine
         }
         _waitMask[c] = 0;
         _cur = c;
+        _curStats = t;
         _ctxBase = c * 16;
         _pcCur = _pc[c];
         _flags = _flagsSaved[c];
@@ -287,7 +289,7 @@ public sealed class MicroEngine
             ref var m = ref code[_pcCur];
             if (m.Shared && (Now > chip.HorizonTime + q || (Now == chip.HorizonTime + q && Index > chip.HorizonIndex))) return;
             Instructions++;
-            Threads[_cur].Instructions++;
+            _curStats.Instructions++;
             var issue = Now;
             Now++;
             var next = _pcCur + 1;
@@ -400,6 +402,8 @@ public sealed class MicroEngine
                         MemoryRefs[3]++;
                         for (var k = 0; k < m.Imm; k++)
                             regs[RegFile.XferIn + _ctxBase + m.Xfer + k] = chip.Hash(regs[RegFile.XferOut + _ctxBase + m.Xfer + k]);
+                        HoldXfer(RegFile.XferIn + _ctxBase + m.Xfer, m.Imm, done);
+                        HoldXfer(RegFile.XferOut + _ctxBase + m.Xfer, m.Imm, done);
                         if (m.Signal != 0) RaiseSignal(_cur, m.Signal, done);
                         if ((m.Flags & InstrFlags.CtxSwap) != 0 && WaitOn((ushort)(1 << m.Signal), m.Defer, next)) continue;
                         break;
@@ -603,6 +607,13 @@ public sealed class MicroEngine
     {
         switch (k)
         {
+            case SK.Xfer:
+                {
+                    var r = v + _ctxBase;
+                    if (Now - 1 < _xferBusyUntil[r])
+                        throw Fault($"reads {XferName(r)} at cycle {Now - 1} before the reference filling it completes at cycle {_xferBusyUntil[r]}");
+                    return _regs[r];
+                }
             case SK.Abs:
             case SK.NnOwn:
                 return _regs[v];
@@ -667,9 +678,21 @@ public sealed class MicroEngine
     {
         switch (k)
         {
+            case DK.Xfer:
+                {
+                    var r = v + _ctxBase;
+                    if (Now - 1 < _xferBusyUntil[r])
+                        throw Fault($"writes {XferName(r)} at cycle {Now - 1} while the reference sending it is in flight until cycle {_xferBusyUntil[r]}");
+                    _regs[r] = value;
+                    break;
+                }
             case DK.Abs: _regs[v] = value; break;
             case DK.NnNext: _chip.NextNeighborWrite(Index, v, value); break;
-            case DK.NnPush: _chip.NextNeighborPush(Index, value); break;
+            case DK.NnPush:
+                // The hardware overwrites unread entries; a program must test br_state[nn_full] first.
+                if (_chip.NextNeighborFull(Index)) throw Fault("pushes onto the next ME's full next-neighbor ring (test br_state[nn_full] first)");
+                _chip.NextNeighborPush(Index, value);
+                break;
             case DK.Lm0: _lm[LmIndex(0, v)] = value; break;
             case DK.Lm1: _lm[LmIndex(1, v)] = value; break;
         }
@@ -678,7 +701,7 @@ public sealed class MicroEngine
     /// <summary>Current value of a destination (ld_field and insert keep the unselected bits).</summary>
     private uint DstRead(byte k, int v) => k switch
     {
-        DK.Rel => _regs[v + _ctxBase],
+        DK.Rel or DK.Xfer => _regs[v + _ctxBase],
         DK.Abs => _regs[v],
         DK.Lm0 or DK.Lm1 => _lm[PeekLm(k == DK.Lm0 ? 0 : 1, v)],
         DK.NnNext => _chip.NextNeighborRead(Index, v),
@@ -702,7 +725,6 @@ public sealed class MicroEngine
 
     internal void NnPush(uint value)
     {
-        if (_nnCount >= _p.NnRingSize) return;
         _regs[RegFile.Nn + (_nnHead + _nnCount) % _p.NnRingSize] = value;
         _nnCount++;
     }
@@ -720,7 +742,7 @@ public sealed class MicroEngine
         var inBase = (space == MemorySpace.Dram ? RegFile.DXferIn : RegFile.XferIn) + _ctxBase + m.Xfer;
         var outBase = (space == MemorySpace.Dram ? RegFile.DXferOut : RegFile.XferOut) + _ctxBase + m.Xfer;
         var unit = chip.Unit(space);
-        int bytes;
+        int bytes, inWords = 0, outWords = 0;
         MemoryRefs[(int)space]++;
         switch (cmd)
         {
@@ -732,9 +754,15 @@ public sealed class MicroEngine
                     var a = space == MemorySpace.Dram ? addr & ~7u : addr & ~3u;
                     var mem = chip.MemoryFor(space, a, bytes, this);
                     if (cmd == MemCmd.Read)
+                    {
                         for (var k = 0; k < words; k++) regs[inBase + k] = BinaryPrimitives.ReadUInt32BigEndian(mem.AsSpan((int)a + 4 * k));
+                        inWords = words;
+                    }
                     else
+                    {
                         for (var k = 0; k < words; k++) BinaryPrimitives.WriteUInt32BigEndian(mem.AsSpan((int)a + 4 * k), regs[outBase + k]);
+                        outWords = words;
+                    }
                     break;
                 }
             case MemCmd.Put:
@@ -748,11 +776,13 @@ public sealed class MicroEngine
                     {
                         for (var k = 0; k < count; k++) w[k] = regs[outBase + k];
                         regs[inBase] = ring.Put(w, issue) ? 1u : 0u;
+                        (inWords, outWords) = (1, count);
                     }
                     else
                     {
                         ring.Get(w, issue);
                         for (var k = 0; k < count; k++) regs[inBase + k] = w[k];
+                        inWords = count;
                     }
                     break;
                 }
@@ -776,12 +806,43 @@ public sealed class MicroEngine
                         _ => old,
                     };
                     BinaryPrimitives.WriteUInt32BigEndian(span, nv);
-                    if (InstructionSet.MemCmdReturnsData(cmd)) regs[inBase] = old;
+                    outWords = cmd is MemCmd.Incr or MemCmd.Decr ? 0 : 1;
+                    if (InstructionSet.MemCmdReturnsData(cmd))
+                    {
+                        regs[inBase] = old;
+                        inWords = 1;
+                    }
                     break;
                 }
         }
         var done = unit.Issue(issue, bytes);
+        HoldXfer(inBase, inWords, done);
+        HoldXfer(outBase, outWords, done);
         if (m.Signal != 0) RaiseSignal(_cur, m.Signal, done);
+    }
+
+    /// <summary>
+    /// Per register-file index: the cycle until which a transfer register belongs to a memory reference in
+    /// flight (a read fills transfer-in registers when it completes; a write reads transfer-out registers
+    /// until then). Touching one earlier is a program bug the real chip would not report: we fault.
+    /// </summary>
+    private readonly long[] _xferBusyUntil = new long[RegFile.Size];
+
+    private void HoldXfer(int first, int count, long until)
+    {
+        for (var k = 0; k < count; k++) _xferBusyUntil[first + k] = until;
+    }
+
+    private static string XferName(int r)
+    {
+        var (prefix, bank) = r switch
+        {
+            >= RegFile.DXferOut => ("$$", RegFile.DXferOut),
+            >= RegFile.DXferIn => ("$$", RegFile.DXferIn),
+            >= RegFile.XferOut => ("$", RegFile.XferOut),
+            _ => ("$", RegFile.XferIn),
+        };
+        return $"{prefix}{(r - bank) % 16}";
     }
 
     internal EmulatorException Fault(string what) => new($"ME {Index} ctx {_cur} pc {_pcCur}: {what}");

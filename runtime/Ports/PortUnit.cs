@@ -48,7 +48,8 @@ public sealed class PortUnit
         public int Next;
         public int RepeatLeft;
         public double ArrivalCycle;
-        public bool InputDone = true;
+        /// <summary>Saturating input: the next frame waits for a free buffer or receive-ring room.</summary>
+        public bool Blocked;
         public HwRing? TxRing;
         public bool TxActive;
         public double LineFreeAt;
@@ -60,8 +61,10 @@ public sealed class PortUnit
     private readonly Chip _chip;
     private readonly int _index;
     private readonly Port[] _ports;
-    private readonly PriorityQueue<Ev, (long, long)> _events = new();
-    private long _seq;
+    private readonly EventHeap<Ev> _events = new();
+    // Receive DMA completions come from the one FIFO DRAM controller, so their times never decrease: a plain
+    // queue keeps them in order without the heap (hundreds are in flight when the input saturates).
+    private readonly Queue<(long Time, Ev Ev)> _deliveries = new();
     private HwRing? _rxRing;
     private HwRing? _freeList;
     private int _rxReserved;
@@ -81,7 +84,7 @@ public sealed class PortUnit
     public PortStats Stats(int port) => _ports[port].Stats;
     public IReadOnlyList<TxFrame> Output(int port) => _ports[port].Output;
 
-    internal long NextTime => _events.TryPeek(out _, out var p) ? p.Item1 : long.MaxValue;
+    internal long NextTime => _deliveries.Count > 0 ? Math.Min(_deliveries.Peek().Time, _events.PeekTime) : _events.PeekTime;
 
     /// <summary>Attach input traces (port → frames) and start receive and transmit.</summary>
     public void Attach(IReadOnlyDictionary<int, IReadOnlyList<PcapFrame>> traces, TrafficOptions options)
@@ -93,6 +96,12 @@ public sealed class PortUnit
             ?? throw new EmulatorException($"receive ring {MemorySpaceNames.Name(m.Receive.RingSpace)} {m.Receive.Ring} is not configured");
         _freeList = _chip.Ring(m.Buffers.FreeListSpace, m.Buffers.FreeListRing)
             ?? throw new EmulatorException("the buffer free list ring is not configured");
+        if (options.Saturate)
+        {
+            // A blocked port is offered again when a buffer comes back or the receive ring drains (no polling).
+            _freeList.OnPut += Unblock;
+            _rxRing.OnGet += Unblock;
+        }
         for (var p = 0; p < _ports.Length; p++)
         {
             var port = _ports[p];
@@ -109,8 +118,9 @@ public sealed class PortUnit
             port.Input = frames.ToList();
             port.RepeatLeft = Math.Max(1, options.Repeat) - 1;
             port.Next = 0;
-            port.InputDone = port.Input.Count == 0;
-            if (!port.InputDone) ScheduleArrival(p, 0);
+            if (port.Input.Count == 0) continue;
+            _inputPending++;
+            ScheduleArrival(p, 0);
         }
     }
 
@@ -137,8 +147,22 @@ public sealed class PortUnit
 
     private void Push(long t, Ev e)
     {
-        _events.Enqueue(e, (t, _seq++));
+        _events.Push(t, e);
         _chip.LowerHorizon(t, _index);
+    }
+
+    private int _blocked;
+
+    private void Unblock(long t)
+    {
+        if (_blocked == 0) return;
+        _blocked = 0;
+        for (var p = 0; p < _ports.Length; p++)
+        {
+            if (!_ports[p].Blocked) continue;
+            _ports[p].Blocked = false;
+            Push(t + 1, new Ev(Kind.RxArrival, p, 0, 0));
+        }
     }
 
     private void TxWake(int p, long t)
@@ -151,11 +175,12 @@ public sealed class PortUnit
 
     internal void Run()
     {
-        while (_events.TryPeek(out var e, out var pri))
+        while (true)
         {
-            var t = pri.Item1;
-            if (t > _chip.HorizonTime || (t == _chip.HorizonTime && _index > _chip.HorizonIndex)) return;
-            _events.Dequeue();
+            // At equal times a delivery goes first.
+            var t = NextTime;
+            if (t == long.MaxValue || t > _chip.HorizonTime || (t == _chip.HorizonTime && _index > _chip.HorizonIndex)) return;
+            var e = _deliveries.Count > 0 && _deliveries.Peek().Time == t ? _deliveries.Dequeue().Ev : _events.Pop();
             switch (e.Kind)
             {
                 case Kind.RxArrival: RxArrival(e.Port, t); break;
@@ -182,9 +207,10 @@ public sealed class PortUnit
         {
             if (_opt.Saturate && drop != "too_long")
             {
-                // Saturating input never loses frames: offer the same frame again a little later.
+                // Saturating input never loses frames: the same frame is offered again when room frees up.
                 port.Stats.Offered--;
-                Push(t + m.Receive.SaturateRetryCycles, new Ev(Kind.RxArrival, p, 0, 0));
+                port.Blocked = true;
+                _blocked++;
                 return;
             }
             port.Stats.Drops[drop] = port.Stats.Drops.GetValueOrDefault(drop) + 1;
@@ -196,7 +222,8 @@ public sealed class PortUnit
             f.Data.CopyTo(_chip.DramMemory.AsSpan((int)buf));
             var done = _chip.DramUnit.Issue(t, len);
             _rxReserved += 2;
-            Push(done, new Ev(Kind.RxDeliver, p, buf, len));
+            _deliveries.Enqueue((done, new Ev(Kind.RxDeliver, p, buf, len)));
+            _chip.LowerHorizon(done, _index);
             port.Stats.RxPackets++;
             port.Stats.RxBytes += len;
         }
@@ -211,7 +238,7 @@ public sealed class PortUnit
         {
             if (port.RepeatLeft == 0)
             {
-                port.InputDone = true;
+                _inputPending--;
                 return;
             }
             port.RepeatLeft--;
@@ -282,14 +309,13 @@ public sealed class PortUnit
         if (!_freeList!.Put(one, t)) throw new EmulatorException($"buffer free list overflow returning 0x{addr:x}: a buffer was freed twice");
     }
 
-    public bool InputDone
-    {
-        get
-        {
-            foreach (var p in _ports) if (!p.InputDone) return false;
-            return true;
-        }
-    }
+    /// <summary>Packet buffers not on the free list: frames received and neither sent nor dropped yet.</summary>
+    public int BuffersInUse => _freeList is null ? 0 : _chip.Machine.Buffers.Count - _freeList.Count;
+
+    /// <summary>Every port has offered all its input.</summary>
+    public bool InputDone => _inputPending == 0;
+
+    private int _inputPending;
 
     /// <summary>True when all input was offered and every buffer is back on the free list, or nothing moved for <paramref name="idle"/> cycles.</summary>
     internal bool Drained(long now, long idle)

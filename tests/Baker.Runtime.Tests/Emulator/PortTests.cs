@@ -63,4 +63,69 @@ public class PortTests
         Assert.Equal(500, s.TxPackets);
         Assert.Equal(0, s.Dropped);
     }
+
+    [Fact]
+    public void BlockedSaturatingPortWaitsForABufferWithoutPolling()
+    {
+        // Four buffers for 500 frames: the port is blocked most of the time. It is woken when a buffer comes
+        // back, so the scheduler runs a bounded number of agent slices per frame whatever the wait.
+        var m = MachineDescription.Default();
+        m.Buffers.Count = 4;
+        var o = new EmulatorOptions { Machine = m, Traffic = { Saturate = true } };
+        o.Images.Add(TestUtil.Asm(TestUtil.Reflector));
+        o.Traces[0] = TestUtil.Trace(500, 60);
+        var (chip, _) = EmulatorRun.Prepare(o);
+        chip.Run(o.MaxCycles);
+        var s = EmulatorRun.Finish(chip, o);
+        Assert.Equal(500, s.RxPackets);
+        Assert.Equal(500, s.TxPackets);
+        Assert.Equal(0, s.Dropped);
+        Assert.True(chip.AgentRuns < 500 * 12, $"{chip.AgentRuns} agent runs for 500 frames");
+    }
+
+    [Fact]
+    public void MicrocodeDropsEnterThePacketAccounting()
+    {
+        // Every other frame is dropped by the microcode: counted on a .drop counter, its buffer freed.
+        const string dropper = """
+            .drop odd scratch 0x3000
+            .me 0
+            .ctx 0
+            loop:
+                scratch[get, $0, --, 0, 2], ctx_swap[1]
+                alu[a0, --, B, $0]
+                br_eq[loop]
+                alu[b0, --, B, $1]
+                alu[a1, a1, XOR, 1]
+                br_bset[a1, 0, odd]
+            even:
+                alu[$0, --, B, a0]
+                alu[$1, --, B, b0]
+                scratch[put, $0, --, 1, 2], ctx_swap[2]
+                br[loop]
+            odd:
+                immed[a2, 0x3000]
+                scratch[incr, --, a2, 0, 1]
+                alu[$0, --, B, a0]
+                sram[put, $0, --, 0, 1], ctx_swap[2]
+                br[loop]
+            """;
+        var o = new EmulatorOptions { Traffic = { Saturate = true } };
+        o.Images.Add(TestUtil.Asm(dropper));
+        o.Traces[0] = TestUtil.Trace(100, 60);
+        var s = EmulatorRun.Run(o);
+        Assert.Equal(100, s.RxPackets);
+        Assert.Equal(50, s.Dropped);
+        Assert.Equal(50, s.TxPackets);
+        Assert.Equal(0, s.Unaccounted);
+        Assert.Contains("\"odd\": " + s.Dropped, s.StatsJson);
+
+        // The same program without its counter: the frames it drops are reported as unaccounted.
+        var o2 = new EmulatorOptions { Traffic = { Saturate = true } };
+        o2.Images.Add(TestUtil.Asm(dropper.Replace(".drop odd", ".counter odd")));
+        o2.Traces[0] = TestUtil.Trace(100, 60);
+        var s2 = EmulatorRun.Run(o2);
+        Assert.Equal(s.Dropped, s2.Unaccounted);
+        Assert.Contains("UNACCOUNTED", s2.ToString());
+    }
 }

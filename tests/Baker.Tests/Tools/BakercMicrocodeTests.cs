@@ -46,6 +46,15 @@ public class BakercMicrocodeTests
         Assert.Contains("cycles", summary);
         Assert.True(File.Exists(Path.Combine(outDir, "stats.json")));
         Assert.True(File.Exists(Path.Combine(outDir, "port0.pcap")));
+        Assert.Contains("\"syncQuantumCycles\": 0", File.ReadAllText(Path.Combine(outDir, "stats.json")));
+
+        var fast = Path.Combine(dir, "fast");
+        (exit, _, err) = Run("emu", image, "--trace", "0=" + Path.Combine(Sample, "in_port0.pcap"), "--out", fast, "--sync-quantum", "100");
+        Assert.True(exit == 0, err);
+        Assert.Contains("\"syncQuantumCycles\": 100", File.ReadAllText(Path.Combine(fast, "stats.json")));
+        (exit, _, err) = Run("emu", image, "--trace", "0=" + Path.Combine(Sample, "in_port0.pcap"), "--out", fast, "--sync-quantum", "-1");
+        Assert.Equal(1, exit);
+        Assert.Contains("--sync-quantum", err);
     }
 
     [Fact]

@@ -51,7 +51,8 @@ public static class MicrocodeCommands
         var machine = new Option<string?>("--machine") { Description = "machine description JSON (default: the IXP2400-class machine)" };
         var load = new Option<double?>("--load") { Description = "offered load per port, 0..1 of line rate (default: 1)" };
         var saturate = new Option<bool>("--saturate") { Description = "feed frames as fast as the receive rings take them" };
-        var command = new Command("emu", "Run microcode images on the emulated network processor") { images, traces, output, machine, load, saturate };
+        var quantum = new Option<int>("--sync-quantum") { Description = "cycles an ME may run ahead of the others before a shared reference waits (default 0: exact global order; larger is faster)" };
+        var command = new Command("emu", "Run microcode images on the emulated network processor") { images, traces, output, machine, load, saturate, quantum };
         command.SetAction(parse => Guard(stderr, () =>
         {
             var o = new EmulatorOptions { OutputDirectory = parse.GetValue(output) };
@@ -60,6 +61,8 @@ public static class MicrocodeCommands
             foreach (var t in parse.GetValue(traces)!) o.AddTrace(t);
             if (parse.GetValue(load) is { } l) o.Traffic.Load = l;
             o.Traffic.Saturate = parse.GetValue(saturate);
+            o.SyncQuantumCycles = parse.GetValue(quantum);
+            if (o.SyncQuantumCycles < 0) throw new EmulatorException("--sync-quantum must be 0 or more cycles");
             stdout.WriteLine(EmulatorRun.Run(o));
             return Program.Success;
         }));
