@@ -171,6 +171,14 @@ public static class DiagnosticCatalog
     /// <summary>At the return statement.</summary>
     public static readonly DiagnosticDescriptor MixedReturnOrigin = E("BK3007", "function '{0}' returns {1} here but {2} elsewhere; a handle-returning function must return either packets it makes or handles on its parameter's packet");
 
+    // ---- BK5xxx: back ends (BK51xx are the microcode assembler's, in runtime/Isa) ----------------
+    /// <summary>At the IR instruction's source location (or the function's).</summary>
+    public static readonly DiagnosticDescriptor MeUnsupported = E("BK5201", "in @{0}: {1}; run this app with --target interp");
+    /// <summary>At the function.</summary>
+    public static readonly DiagnosticDescriptor MeFrameTooLarge = E("BK5202", "@{0} needs a frame of {1} words of local memory, more than the {2} one index register reaches; split the function");
+    /// <summary>At the function whose frame lies deepest in the stack.</summary>
+    public static readonly DiagnosticDescriptor MeStackTooDeep = E("BK5203", "the call chain down to @{0} needs {1} words of local-memory stack per context, more than the {2} each context has; make it shallower or its frames smaller");
+
     // ---- BK6xxx: run time ---------------------------------------------------------------------
     /// <summary>At the control script's line and the column of the problem (bad time, call syntax or literal).</summary>
     public static readonly DiagnosticDescriptor ControlSyntax = E("BK6001", "control script syntax error: {0}");

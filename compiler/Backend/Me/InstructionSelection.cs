@@ -1,0 +1,671 @@
+using Baker.Compiler.IR;
+
+namespace Baker.Compiler.Backend.Me;
+
+/// <summary>An IR construct the microengine back end cannot translate (yet): reported as BK5201 at the instruction.</summary>
+public sealed class MeUnsupportedException(string what, SourceLocation? at) : Exception(what)
+{
+    public SourceLocation? At { get; } = at;
+}
+
+/// <summary>
+/// Instruction selection: one IR function to machine IR over virtual registers.
+///
+/// Values: a scalar of up to 32 bits (and bool) is one 32-bit register holding the value normalised as
+/// the IR does it (zero-extended when unsigned, sign-extended when signed, bool 0 or 1), so every 32-bit
+/// ALU operation and comparison works unchanged and only results that can leave the type's range are
+/// normalised again. A 64-bit value is a pair of registers (low word, high word) combined with carries.
+/// The ME has no multiplier or divider: multiplication is a shift-and-add loop, division and remainder a
+/// restoring division loop. Faults (division by zero, unreachable) branch to <c>__fault_REASON</c>, a label
+/// the enclosing program provides (the dispatch loop drops the packet and counts the reason).
+///
+/// Calling convention: arguments in a12, b12, a13, b13 (one word each, a 64-bit value takes two), the
+/// return value in a12 (low) and b12 (high), the return address in a14 (<c>bal</c>/<c>rtn</c>). All other
+/// registers are caller-saved: register allocation spills whatever is live across a call. b14 holds the
+/// context's local-memory stack base for the whole thread; a15 and b15 are reload temporaries.
+/// </summary>
+public sealed class InstructionSelection
+{
+    public static readonly string[] ArgRegs = ["a12", "b12", "a13", "b13"];
+    public const string RetLo = "a12", RetHi = "b12", RetAddr = "a14", StackBase = "b14";
+
+    private readonly IrFunction _f;
+    private readonly MFunction _m;
+    private readonly Dictionary<Register, VReg[]> _regs = [];
+    private readonly Dictionary<Block, string> _labels = [];
+    private MBlock _cur;
+    private int _internal;
+    private SourceLocation? _at;
+
+    private InstructionSelection(IrFunction f)
+    {
+        _f = f;
+        _m = new MFunction(f.Name, Label(f));
+        _cur = new MBlock(_m.Label);
+        _m.Blocks.Add(_cur);
+    }
+
+    /// <summary>The assembly label of a function's entry.</summary>
+    public static string Label(IrFunction f) => "f_" + new string(f.Name.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
+
+    public static MFunction Select(IrFunction f)
+    {
+        var s = new InstructionSelection(f);
+        s.Run();
+        return s._m;
+    }
+
+    private void Run()
+    {
+        for (var i = 0; i < _f.Blocks.Count; i++) _labels[_f.Blocks[i]] = $"{_m.Label}_b{i}";
+        // Parameters arrive in the argument registers.
+        var word = 0;
+        foreach (var p in _f.Params)
+        {
+            var regs = Regs(p);
+            foreach (var r in regs)
+            {
+                if (word >= ArgRegs.Length) throw new MeUnsupportedException($"function @{_f.Name} takes more than {ArgRegs.Length} words of arguments", _f.Location);
+                Emit(Mov(r, MOp.T(ArgRegs[word++])));
+            }
+        }
+        for (var i = 0; i < _f.Blocks.Count; i++)
+        {
+            StartBlock(_labels[_f.Blocks[i]]);
+            var next = i + 1 < _f.Blocks.Count ? _f.Blocks[i + 1] : null;
+            foreach (var ins in _f.Blocks[i].Instructions)
+            {
+                _at = ins.Location;
+                Select(ins, next);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ values
+
+    private static bool Wide(IrType t) => t is IrType.U64 or IrType.I64;
+
+    private VReg[] Regs(Register r)
+    {
+        if (_regs.TryGetValue(r, out var v)) return v;
+        if (r.Type is IrType.Ptr or IrType.Pkt or IrType.Void)
+            throw Unsupported($"values of type {r.Type.Name()}");
+        v = Wide(r.Type) ? [_m.NewReg(r.Hint), _m.NewReg(r.Hint is null ? null : r.Hint + ".hi")] : [_m.NewReg(r.Hint)];
+        _regs[r] = v;
+        return v;
+    }
+
+    /// <summary>Word <paramref name="w"/> (0 low, 1 high) of a value as an operand; a narrow value's high word is its sign or zero extension.</summary>
+    private MOp Word(Value v, int w)
+    {
+        if (v is Constant c) return MOp.I(w == 0 ? (uint)c.Bits : (uint)(c.Bits >> 32));
+        var regs = Regs((Register)v);
+        if (w < regs.Length) return MOp.R(regs[w]);
+        if (!v.Type.IsSigned()) return MOp.I(0);
+        var hi = _m.NewReg();
+        Emit(AluShf(hi, MOp.None, "B", MOp.R(regs[0]), ">>>31"));
+        return MOp.R(hi);
+    }
+
+    /// <summary>A value as a register operand (constants are loaded with immed).</summary>
+    private VReg InReg(Value v, int w = 0)
+    {
+        var op = Word(v, w);
+        if (op.Kind == MOpKind.Reg) return op.Reg!;
+        var r = _m.NewReg();
+        Emit(Immed(r, op.Value));
+        return r;
+    }
+
+    private Exception Unsupported(string what) => new MeUnsupportedException($"the microengine back end does not support {what} yet", _at);
+
+    // ------------------------------------------------------------------ emission
+
+    private void Emit(MInstr i) => _cur.Instrs.Add(i);
+
+    private void StartBlock(string label)
+    {
+        _cur = new MBlock(label);
+        _m.Blocks.Add(_cur);
+    }
+
+    private string NewLabel() => $"{_m.Label}_L{_internal++}";
+
+    private static MInstr Alu(VReg? d, MOp a, string op, MOp b)
+    {
+        var ops = new[] { d is null ? MOp.None : MOp.R(d), a, MOp.T(op), b };
+        var uses = new List<int>();
+        if (a.Kind == MOpKind.Reg) uses.Add(1);
+        if (b.Kind == MOpKind.Reg) uses.Add(3);
+        return new MInstr("alu", ops, d is null ? [] : [0], [.. uses]) { TwoPorts = uses.Count == 2 ? (1, 3) : null };
+    }
+
+    private static MInstr AluShf(VReg? d, MOp a, string op, MOp b, string shift)
+    {
+        var ops = new[] { d is null ? MOp.None : MOp.R(d), a, MOp.T(op), b, MOp.T(shift) };
+        var uses = new List<int>();
+        if (a.Kind == MOpKind.Reg) uses.Add(1);
+        if (b.Kind == MOpKind.Reg) uses.Add(3);
+        return new MInstr("alu_shf", ops, d is null ? [] : [0], [.. uses]) { TwoPorts = uses.Count == 2 ? (1, 3) : null };
+    }
+
+    private static MInstr Immed(VReg d, long v) => new("immed", [MOp.R(d), MOp.I((uint)v)], [0], []);
+
+    /// <summary>d = src: immed for a constant, else alu B.</summary>
+    private static MInstr Mov(VReg d, MOp src) => src.Kind == MOpKind.Imm ? Immed(d, src.Value) : Alu(d, MOp.None, "B", src);
+
+    /// <summary>A physical register loaded from a value word (arguments, return values).</summary>
+    private static MInstr MovToPhys(string phys, MOp src) => src.Kind == MOpKind.Imm
+        ? new MInstr("immed", [MOp.T(phys), MOp.I((uint)src.Value)], [], [])
+        : new MInstr("alu", [MOp.T(phys), MOp.None, MOp.T("B"), src], [], [3]);
+
+    private void Branch(string cond, string target)
+    {
+        Emit(new MInstr(cond, [MOp.L(target)], [], []) { Target = target, EndsFlow = cond == "br" });
+        StartBlock(NewLabel());
+    }
+
+    private void Jump(string target) => Branch("br", target);
+
+    private void BitBranch(bool set, VReg r, int bit, string target)
+    {
+        Emit(new MInstr(set ? "br_bset" : "br_bclr", [MOp.R(r), MOp.I(bit), MOp.L(target)], [], [0]) { Target = target });
+        StartBlock(NewLabel());
+    }
+
+    private void Place(string label)
+    {
+        // A label starts a block; the previous block falls through into it.
+        StartBlock(label);
+    }
+
+    /// <summary>Bring a 32-bit result back into its type's range (zero- or sign-extend from the type's width).</summary>
+    private void Normalize(VReg d, IrType t)
+    {
+        switch (t)
+        {
+            case IrType.U8: Emit(Alu(d, MOp.R(d), "AND", MOp.I(0xff))); break;
+            case IrType.U16: Emit(Alu(d, MOp.R(d), "AND", MOp.I(0xffff))); break;
+            case IrType.I8:
+                Emit(AluShf(d, MOp.None, "B", MOp.R(d), "<<24"));
+                Emit(AluShf(d, MOp.None, "B", MOp.R(d), ">>>24"));
+                break;
+            case IrType.I16:
+                Emit(AluShf(d, MOp.None, "B", MOp.R(d), "<<16"));
+                Emit(AluShf(d, MOp.None, "B", MOp.R(d), ">>>16"));
+                break;
+            case IrType.Bool:
+                Emit(Alu(d, MOp.R(d), "AND", MOp.I(1)));
+                break;
+        }
+    }
+
+    // ------------------------------------------------------------------ instructions
+
+    private void Select(Instruction ins, Block? next)
+    {
+        switch (ins.Op)
+        {
+            case Op.Mov:
+                {
+                    var d = Regs(ins.Dest!);
+                    for (var w = 0; w < d.Length; w++) Emit(Mov(d[w], Word(ins.V(0), w)));
+                    break;
+                }
+            case Op.Add: AddSub(ins, "+", "+carry"); break;
+            case Op.Sub: AddSub(ins, "-", "-carry"); break;
+            case Op.And: Logic(ins, "AND"); break;
+            case Op.Or: Logic(ins, "OR"); break;
+            case Op.Xor: Logic(ins, "XOR"); break;
+            case Op.Not:
+                {
+                    var d = Regs(ins.Dest!);
+                    var t = ins.Dest!.Type;
+                    if (t == IrType.Bool) { Emit(Alu(d[0], Word(ins.V(0), 0), "XOR", MOp.I(1))); break; }
+                    for (var w = 0; w < d.Length; w++) Emit(Alu(d[w], MOp.None, "~B", Word(ins.V(0), w)));
+                    if (!Wide(t)) Normalize(d[0], t);
+                    break;
+                }
+            case Op.Neg:
+                {
+                    var d = Regs(ins.Dest!);
+                    Emit(Alu(d[0], MOp.I(0), "-", Word(ins.V(0), 0)));
+                    if (d.Length == 2) Emit(Alu(d[1], MOp.I(0), "-carry", Word(ins.V(0), 1)));
+                    else Normalize(d[0], ins.Dest!.Type);
+                    break;
+                }
+            case Op.Shl:
+            case Op.Shr:
+                Shift(ins);
+                break;
+            case Op.Eq: case Op.Ne: case Op.Lt: case Op.Le: case Op.Gt: case Op.Ge:
+                {
+                    var d = Regs(ins.Dest!)[0];
+                    var yes = NewLabel();
+                    Emit(Immed(d, 1));
+                    CompareBranch(ins.Op, ins.V(0), ins.V(1), yes);
+                    Emit(Immed(d, 0));
+                    Place(yes);
+                    break;
+                }
+            case Op.Min:
+            case Op.Max:
+                {
+                    var d = Regs(ins.Dest!);
+                    var done = NewLabel();
+                    for (var w = 0; w < d.Length; w++) Emit(Mov(d[w], Word(ins.V(0), w)));
+                    // Keep a when a <= b (min) or a >= b (max); otherwise take b.
+                    CompareBranch(ins.Op == Op.Min ? Op.Le : Op.Ge, ins.V(0), ins.V(1), done);
+                    for (var w = 0; w < d.Length; w++) Emit(Mov(d[w], Word(ins.V(1), w)));
+                    Place(done);
+                    break;
+                }
+            case Op.Conv: Conv(ins); break;
+            case Op.Mul: Mul(ins); break;
+            case Op.Div:
+            case Op.Rem:
+                DivRem(ins);
+                break;
+            case Op.Jmp:
+                {
+                    var t = ((BlockRef)ins.Operands[0]).Target;
+                    if (t != next) Jump(_labels[t]);
+                    break;
+                }
+            case Op.Br:
+                {
+                    var c = Word(ins.V(0), 0);
+                    var yes = ((BlockRef)ins.Operands[1]).Target;
+                    var no = ((BlockRef)ins.Operands[2]).Target;
+                    if (c.Kind == MOpKind.Imm)
+                    {
+                        var t = c.Value != 0 ? yes : no;
+                        if (t != next) Jump(_labels[t]);
+                        break;
+                    }
+                    BitBranch(true, c.Reg!, 0, _labels[yes]);
+                    if (no != next) Jump(_labels[no]);
+                    break;
+                }
+            case Op.Switch:
+                {
+                    var v = ins.V(0);
+                    var wide = Wide(v.Type);
+                    for (var k = 2; k + 1 < ins.Operands.Length; k += 2)
+                    {
+                        var key = (ulong)((IntImm)ins.Operands[k]).Value;
+                        var target = _labels[((BlockRef)ins.Operands[k + 1]).Target];
+                        if (!wide)
+                        {
+                            Emit(Alu(null, MOp.R(InReg(v)), "-", MOp.I((uint)key)));
+                            Branch("br_eq", target);
+                        }
+                        else
+                        {
+                            var skip = NewLabel();
+                            Emit(Alu(null, MOp.R(InReg(v, 1)), "-", MOp.I((uint)(key >> 32))));
+                            Branch("br_ne", skip);
+                            Emit(Alu(null, MOp.R(InReg(v, 0)), "-", MOp.I((uint)key)));
+                            Branch("br_eq", target);
+                            Place(skip);
+                        }
+                    }
+                    var dflt = ((BlockRef)ins.Operands[1]).Target;
+                    if (dflt != next) Jump(_labels[dflt]);
+                    break;
+                }
+            case Op.Ret:
+                {
+                    if (ins.Operands.Length > 0)
+                    {
+                        var v = ins.V(0);
+                        Emit(MovToPhys(RetLo, Word(v, 0)));
+                        if (Wide(_f.ReturnType)) Emit(MovToPhys(RetHi, Word(v, 1)));
+                    }
+                    Emit(new MInstr("rtn", [MOp.T(RetAddr)], [], []) { EndsFlow = true, IsReturn = true });
+                    StartBlock(NewLabel());
+                    break;
+                }
+            case Op.Call:
+                {
+                    var callee = ((FunctionRef)ins.Operands[0]).Target;
+                    var word = 0;
+                    for (var k = 1; k < ins.Operands.Length; k++)
+                    {
+                        var a = (Value)ins.Operands[k];
+                        for (var w = 0; w < (Wide(a.Type) ? 2 : 1); w++)
+                        {
+                            if (word >= ArgRegs.Length) throw Unsupported($"calls with more than {ArgRegs.Length} words of arguments");
+                            Emit(MovToPhys(ArgRegs[word++], Word(a, w)));
+                        }
+                    }
+                    Emit(new MInstr("bal", [MOp.T(RetAddr), MOp.L(Label(callee))], [], []) { IsCall = true, Callee = callee });
+                    StartBlock(NewLabel());
+                    if (ins.Dest is { } dst)
+                    {
+                        var d = Regs(dst);
+                        Emit(Alu(d[0], MOp.None, "B", MOp.T(RetLo)));
+                        if (d.Length == 2) Emit(Alu(d[1], MOp.None, "B", MOp.T(RetHi)));
+                    }
+                    break;
+                }
+            case Op.Unreachable:
+                Jump("__fault_internal_error");
+                break;
+            default:
+                throw Unsupported($"'{ins.Info.Name}'");
+        }
+    }
+
+    private void AddSub(Instruction ins, string op, string carryOp)
+    {
+        var d = Regs(ins.Dest!);
+        var (x0, y0) = Operands2(Word(ins.V(0), 0), Word(ins.V(1), 0));
+        Emit(Alu(d[0], x0, op, y0));
+        if (d.Length == 2)
+        {
+            var (x1, y1) = Operands2(Word(ins.V(0), 1), Word(ins.V(1), 1));
+            Emit(Alu(d[1], x1, carryOp, y1));
+        }
+        else Normalize(d[0], ins.Dest!.Type);
+    }
+
+    private void Logic(Instruction ins, string op)
+    {
+        // Bitwise operations keep normalised operands normalised (the extension bits combine the same way).
+        var d = Regs(ins.Dest!);
+        for (var w = 0; w < d.Length; w++)
+        {
+            var (x, y) = Operands2(Word(ins.V(0), w), Word(ins.V(1), w));
+            Emit(Alu(d[w], x, op, y));
+        }
+    }
+
+    /// <summary>Two operands of an ALU instruction: two immediates cannot both be used, so load one.</summary>
+    private (MOp, MOp) Operands2(MOp a, MOp b) => a.Kind == MOpKind.Imm && b.Kind == MOpKind.Imm ? (MOp.R(ImmReg(a.Value)), b) : (a, b);
+
+    private VReg ImmReg(long v)
+    {
+        var r = _m.NewReg();
+        Emit(Immed(r, v));
+        return r;
+    }
+
+    /// <summary>Branch to <paramref name="target"/> when the comparison holds; fall through otherwise.</summary>
+    private void CompareBranch(Op op, Value a, Value b, string target)
+    {
+        var signed = a.Type.IsSigned();
+        if (Wide(a.Type))
+        {
+            if (op is Op.Eq or Op.Ne)
+            {
+                var t0 = _m.NewReg();
+                var t1 = _m.NewReg();
+                var (x0, y0) = Operands2(Word(a, 0), Word(b, 0));
+                Emit(Alu(t0, x0, "XOR", y0));
+                var (x1, y1) = Operands2(Word(a, 1), Word(b, 1));
+                Emit(Alu(t1, x1, "XOR", y1));
+                Emit(Alu(null, MOp.R(t0), "OR", MOp.R(t1)));
+                Branch(op == Op.Eq ? "br_eq" : "br_ne", target);
+                return;
+            }
+            // a < b and a >= b need only carry / sign-overflow of the full subtraction; > and <= swap the operands.
+            var (l, r, holdsWhenLess) = op switch
+            {
+                Op.Lt => (a, b, true),
+                Op.Ge => (a, b, false),
+                Op.Gt => (b, a, true),
+                _ => (b, a, false),
+            };
+            var (p0, q0) = Operands2(Word(l, 0), Word(r, 0));
+            Emit(Alu(null, p0, "-", q0));
+            var (p1, q1) = Operands2(Word(l, 1), Word(r, 1));
+            Emit(Alu(null, p1, "-carry", q1));
+            Branch(signed ? (holdsWhenLess ? "br_lt" : "br_ge") : (holdsWhenLess ? "br_lo" : "br_hs"), target);
+            return;
+        }
+        var (x, y) = Operands2(Word(a, 0), Word(b, 0));
+        Emit(Alu(null, x, "-", y));
+        var cond = op switch
+        {
+            Op.Eq => "br_eq",
+            Op.Ne => "br_ne",
+            Op.Lt => signed ? "br_lt" : "br_lo",
+            Op.Le => signed ? "br_le" : "br_ls",
+            Op.Gt => signed ? "br_gt" : "br_hi",
+            _ => signed ? "br_ge" : "br_hs",
+        };
+        Branch(cond, target);
+    }
+
+    private void Conv(Instruction ins)
+    {
+        var to = ins.Dest!.Type;
+        var v = ins.V(0);
+        var d = Regs(ins.Dest!);
+        if (to == IrType.Bool)
+        {
+            // Nonzero (in all 64 bits) is 1.
+            var yes = NewLabel();
+            Emit(Immed(d[0], 1));
+            var lo = Word(v, 0);
+            if (lo.Kind == MOpKind.Imm && !Wide(v.Type)) { Emit(Immed(d[0], lo.Value != 0 ? 1 : 0)); return; }
+            if (Wide(v.Type))
+            {
+                var (x, y) = Operands2(Word(v, 0), Word(v, 1));
+                Emit(Alu(null, x, "OR", y));
+            }
+            else Emit(Alu(null, MOp.None, "B", lo));
+            Branch("br_ne", yes);
+            Emit(Immed(d[0], 0));
+            Place(yes);
+            return;
+        }
+        Emit(Mov(d[0], Word(v, 0)));
+        if (Wide(to)) Emit(Mov(d[1], Word(v, 1)));
+        else Normalize(d[0], to);
+    }
+
+    private void Shift(Instruction ins)
+    {
+        var t = ins.Dest!.Type;
+        var d = Regs(ins.Dest!);
+        var a = ins.V(0);
+        var count = ins.V(1);
+        var left = ins.Op == Op.Shl;
+        var signed = t.IsSigned();
+        if (count is Constant c)
+        {
+            var n = c.Bits;
+            if (Wide(t))
+            {
+                ConstShift64(d, a, n, left, signed);
+                return;
+            }
+            if (n >= (ulong)t.Bits())
+            {
+                if (left || !signed) Emit(Immed(d[0], 0));
+                else Emit(AluShf(d[0], MOp.None, "B", MOp.R(InReg(a)), ">>>31"));
+                return;
+            }
+            if (n == 0) { Emit(Mov(d[0], Word(a, 0))); return; }
+            Emit(AluShf(d[0], MOp.None, "B", MOp.R(InReg(a)), (left ? "<<" : signed ? ">>>" : ">>") + n));
+            if (left) Normalize(d[0], t);
+            return;
+        }
+        if (Wide(t)) throw Unsupported("64-bit shifts by a variable count");
+        // Variable count: a count >= the width (as an unsigned 64-bit number) shifts everything out;
+        // otherwise shift by 16, 8, 4, 2 and 1 as the count's bits say.
+        var done = NewLabel();
+        var inRange = NewLabel();
+        var cnt = InReg(count);
+        Emit(Mov(d[0], Word(a, 0)));
+        if (Wide(count.Type))
+        {
+            var hi = InReg(count, 1);
+            Emit(Alu(null, MOp.None, "B", MOp.R(hi)));
+            Branch("br_ne", NewOutOfRange(d[0], left, signed, done));
+        }
+        Emit(Alu(null, MOp.R(cnt), "-", MOp.I(t.Bits())));
+        Branch("br_lo", inRange);
+        if (left || !signed) Emit(Immed(d[0], 0));
+        else Emit(AluShf(d[0], MOp.None, "B", MOp.R(d[0]), ">>>31"));
+        Jump(done);
+        Place(inRange);
+        for (var bit = 4; bit >= 0; bit--)
+        {
+            if ((1 << bit) >= t.Bits()) continue;
+            var skip = NewLabel();
+            BitBranch(false, cnt, bit, skip);
+            Emit(AluShf(d[0], MOp.None, "B", MOp.R(d[0]), (left ? "<<" : signed ? ">>>" : ">>") + (1 << bit)));
+            Place(skip);
+        }
+        if (left) Normalize(d[0], t);
+        Place(done);
+    }
+
+    /// <summary>A block (placed at the end of the shift) that sets the out-of-range result and jumps to done.</summary>
+    private string NewOutOfRange(VReg d, bool left, bool signed, string done)
+    {
+        var label = NewLabel();
+        var skip = NewLabel();
+        Jump(skip);
+        Place(label);
+        if (left || !signed) Emit(Immed(d, 0));
+        else Emit(AluShf(d, MOp.None, "B", MOp.R(d), ">>>31"));
+        Jump(done);
+        Place(skip);
+        return label;
+    }
+
+    private void ConstShift64(VReg[] d, Value a, ulong n, bool left, bool signed)
+    {
+        var lo = InReg(a, 0);
+        var hi = InReg(a, 1);
+        if (n >= 64)
+        {
+            if (left || !signed) { Emit(Immed(d[0], 0)); Emit(Immed(d[1], 0)); }
+            else { Emit(AluShf(d[1], MOp.None, "B", MOp.R(hi), ">>>31")); Emit(Mov(d[0], MOp.R(d[1]))); }
+            return;
+        }
+        if (n == 0) { Emit(Mov(d[0], MOp.R(lo))); Emit(Mov(d[1], MOp.R(hi))); return; }
+        if (n >= 32)
+        {
+            var k = (int)n - 32;
+            if (left)
+            {
+                Emit(k == 0 ? Mov(d[1], MOp.R(lo)) : AluShf(d[1], MOp.None, "B", MOp.R(lo), "<<" + k));
+                Emit(Immed(d[0], 0));
+            }
+            else
+            {
+                Emit(k == 0 ? Mov(d[0], MOp.R(hi)) : AluShf(d[0], MOp.None, "B", MOp.R(hi), (signed ? ">>>" : ">>") + k));
+                if (signed) Emit(AluShf(d[1], MOp.None, "B", MOp.R(hi), ">>>31"));
+                else Emit(Immed(d[1], 0));
+            }
+            return;
+        }
+        // 0 < n < 32: the word that crosses the boundary is assembled from both halves.
+        var t = _m.NewReg();
+        if (left)
+        {
+            Emit(AluShf(t, MOp.None, "B", MOp.R(lo), ">>" + (32 - (int)n)));
+            Emit(AluShf(d[1], MOp.R(t), "OR", MOp.R(hi), "<<" + n));
+            Emit(AluShf(d[0], MOp.None, "B", MOp.R(lo), "<<" + n));
+        }
+        else
+        {
+            Emit(AluShf(t, MOp.None, "B", MOp.R(hi), "<<" + (32 - (int)n)));
+            Emit(AluShf(d[0], MOp.R(t), "OR", MOp.R(lo), ">>" + n));
+            Emit(AluShf(d[1], MOp.None, "B", MOp.R(hi), (signed ? ">>>" : ">>") + n));
+        }
+    }
+
+    private void Mul(Instruction ins)
+    {
+        var t = ins.Dest!.Type;
+        if (Wide(t)) throw Unsupported("64-bit multiplication");
+        // Shift and add over the bits of b: r += a for each set bit, a doubling each step.
+        var d = Regs(ins.Dest!)[0];
+        var x = _m.NewReg();
+        var y = _m.NewReg();
+        Emit(Mov(x, Word(ins.V(0), 0)));
+        Emit(Mov(y, Word(ins.V(1), 0)));
+        Emit(Immed(d, 0));
+        var loop = NewLabel();
+        var skip = NewLabel();
+        var done = NewLabel();
+        Place(loop);
+        Emit(Alu(null, MOp.None, "B", MOp.R(y)));
+        Branch("br_eq", done);
+        BitBranch(false, y, 0, skip);
+        Emit(Alu(d, MOp.R(d), "+", MOp.R(x)));
+        Place(skip);
+        Emit(AluShf(x, MOp.None, "B", MOp.R(x), "<<1"));
+        Emit(AluShf(y, MOp.None, "B", MOp.R(y), ">>1"));
+        Jump(loop);
+        Place(done);
+        Normalize(d, t);
+    }
+
+    private void DivRem(Instruction ins)
+    {
+        var t = ins.Dest!.Type;
+        if (Wide(t)) throw Unsupported("64-bit division");
+        var div = ins.Op == Op.Div;
+        var signed = t.IsSigned();
+        var d = Regs(ins.Dest!)[0];
+        var n = _m.NewReg();   // dividend, becomes the quotient
+        var m = _m.NewReg();   // divisor
+        var r = _m.NewReg();   // remainder
+        var i = _m.NewReg();
+        var neg = _m.NewReg(); // bit 0: negate the quotient; bit 1: negate the remainder
+        Emit(Mov(n, Word(ins.V(0), 0)));
+        Emit(Mov(m, Word(ins.V(1), 0)));
+        Emit(Alu(null, MOp.None, "B", MOp.R(m)));
+        Branch("br_eq", "__fault_div_by_zero");
+        Emit(Immed(neg, 0));
+        if (signed)
+        {
+            // Divide magnitudes; the quotient is negative when the signs differ, the remainder takes the dividend's sign.
+            var posN = NewLabel();
+            var posM = NewLabel();
+            BitBranch(false, n, 31, posN);
+            Emit(Alu(n, MOp.I(0), "-", MOp.R(n)));
+            Emit(Immed(neg, 3));
+            Place(posN);
+            BitBranch(false, m, 31, posM);
+            Emit(Alu(m, MOp.I(0), "-", MOp.R(m)));
+            Emit(Alu(neg, MOp.R(neg), "XOR", MOp.I(1)));
+            Place(posM);
+        }
+        // Restoring division, one quotient bit per turn, most significant first.
+        Emit(Immed(r, 0));
+        Emit(Immed(i, 32));
+        var loop = NewLabel();
+        var noSub = NewLabel();
+        Place(loop);
+        Emit(AluShf(r, MOp.None, "B", MOp.R(r), "<<1"));
+        var top = NewLabel();
+        BitBranch(false, n, 31, top);
+        Emit(Alu(r, MOp.R(r), "OR", MOp.I(1)));
+        Place(top);
+        Emit(AluShf(n, MOp.None, "B", MOp.R(n), "<<1"));
+        Emit(Alu(null, MOp.R(r), "-", MOp.R(m)));
+        Branch("br_lo", noSub);
+        Emit(Alu(r, MOp.R(r), "-", MOp.R(m)));
+        Emit(Alu(n, MOp.R(n), "OR", MOp.I(1)));
+        Place(noSub);
+        Emit(Alu(i, MOp.R(i), "-", MOp.I(1)));
+        Branch("br_ne", loop);
+        Emit(Mov(d, MOp.R(div ? n : r)));
+        if (signed)
+        {
+            var keep = NewLabel();
+            BitBranch(false, neg, div ? 0 : 1, keep);
+            Emit(Alu(d, MOp.I(0), "-", MOp.R(d)));
+            Place(keep);
+        }
+        Normalize(d, t);
+    }
+}

@@ -1,0 +1,61 @@
+using Baker.Compiler.Diagnostics;
+using Baker.Compiler.IR;
+
+namespace Baker.Compiler.Backend.Me;
+
+/// <summary>The microengine code of some IR functions and what it took (for the build report).</summary>
+public sealed record MeProgram(string Constants, string Code, IReadOnlyList<MFunction> Functions, int StackWords);
+
+/// <summary>
+/// The microengine back end's pipeline for a set of functions and everything they call: instruction
+/// selection, bank assignment, register allocation (per function), then frame layout (whole program)
+/// and assembly text. The caller wraps the text in a program that provides the thread setup (b14 = the
+/// context's stack base), the entry and the <c>__fault_REASON</c> labels.
+/// </summary>
+public static class MeBackend
+{
+    public static (MeProgram? Code, IReadOnlyList<Diagnostic> Diagnostics) Compile(IEnumerable<IrFunction> roots)
+    {
+        var functions = new List<IrFunction>();
+        var seen = new HashSet<IrFunction>();
+        void Visit(IrFunction f)
+        {
+            if (!seen.Add(f)) return;
+            functions.Add(f);
+            foreach (var i in f.Blocks.SelectMany(b => b.Instructions))
+                if (i.Op == Op.Call) Visit(((FunctionRef)i.Operands[0]).Target);
+        }
+        foreach (var r in roots) Visit(r);
+
+        var diags = new List<Diagnostic>();
+        var machine = new List<MFunction>();
+        foreach (var f in functions)
+        {
+            try
+            {
+                var m = InstructionSelection.Select(f);
+                m.BankMoves = BankAssignment.Run(m);
+                RegisterAllocation.Run(m);
+                if (m.FrameWords > RegisterAllocation.MaxFrameWords)
+                    diags.Add(DiagnosticCatalog.MeFrameTooLarge.At(Span(f.Location), f.Name, m.FrameWords, RegisterAllocation.MaxFrameWords));
+                machine.Add(m);
+            }
+            catch (MeUnsupportedException e)
+            {
+                diags.Add(DiagnosticCatalog.MeUnsupported.At(Span(e.At ?? f.Location), f.Name, e.Message));
+            }
+        }
+        if (diags.Count > 0) return (null, diags);
+        var depth = FrameLayout.Run(machine);
+        if (depth > FrameLayout.WordsPerContext)
+        {
+            var deepest = machine.MaxBy(m => m.FrameOffset + m.FrameWords)!;
+            var at = functions.First(f => f.Name == deepest.Name).Location;
+            diags.Add(DiagnosticCatalog.MeStackTooDeep.At(Span(at), deepest.Name, depth, FrameLayout.WordsPerContext));
+            return (null, diags);
+        }
+        return (new MeProgram(MeAsmWriter.Constants(machine), MeAsmWriter.Code(machine), machine, depth), diags);
+    }
+
+    private static SourceSpan Span(SourceLocation? l) => l is null ? SourceSpan.None : new SourceSpan(l.File, l.Line, l.Column, 0, 0);
+}

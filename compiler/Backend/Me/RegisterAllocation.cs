@@ -1,0 +1,236 @@
+namespace Baker.Compiler.Backend.Me;
+
+/// <summary>
+/// Linear-scan register allocation per bank (Poletto and Sarkar), over the context-relative registers
+/// a0..a11 and b0..b11 (a12..a15, b12..b15 are the calling convention's, see InstructionSelection).
+///
+/// Liveness is solved on the machine CFG; each register gets one interval from its first to its last
+/// live point in layout order. A register live across a call is spilled (every register is
+/// caller-saved). When a bank runs out, the interval ending last is spilled. A spilled register lives in
+/// a word of the function's local-memory frame (<c>*l$index0[k]</c>): each use reloads it into a15/b15
+/// (its bank's temporary) and each definition writes that temporary and stores it. The frame: word 0
+/// keeps the return address when the function makes calls, then the spill slots; its base is set on
+/// entry and again after every call (the callee moved the index).
+/// </summary>
+public static class RegisterAllocation
+{
+    public const int RegsPerBank = 12;
+    /// <summary>Words of a frame reachable through <c>*l$index0[k]</c>.</summary>
+    public const int MaxFrameWords = 16;
+
+    public static void Run(MFunction f)
+    {
+        var order = f.Blocks.SelectMany(b => b.Instrs).ToList();
+        var (start, end, acrossCall) = Intervals(f);
+
+        var spilled = new List<VReg>();
+        foreach (var bank in new[] { Bank.A, Bank.B })
+        {
+            var free = new Stack<int>(Enumerable.Range(0, RegsPerBank).Reverse());
+            var active = new List<VReg>();
+            var regs = f.Regs.Where(r => r.Bank == bank && start.ContainsKey(r)).OrderBy(r => start[r]).ThenBy(r => r.Id).ToList();
+            var number = new Dictionary<VReg, int>();
+            foreach (var r in regs)
+            {
+                if (acrossCall.Contains(r)) { spilled.Add(r); continue; }
+                foreach (var a in active.Where(a => end[a] < start[r]).ToList())
+                {
+                    active.Remove(a);
+                    free.Push(number[a]);
+                }
+                if (free.Count > 0)
+                {
+                    number[r] = free.Pop();
+                    active.Add(r);
+                    continue;
+                }
+                var victim = active.MaxBy(a => end[a])!;
+                if (end[victim] > end[r])
+                {
+                    number[r] = number[victim];
+                    active.Remove(victim);
+                    active.Add(r);
+                    spilled.Add(victim);
+                }
+                else spilled.Add(r);
+            }
+            foreach (var (r, n) in number)
+                if (!spilled.Contains(r)) r.Phys = (bank == Bank.A ? "a" : "b") + n;
+        }
+
+        var slot0 = f.MakesCalls ? 1 : 0;
+        var slot = slot0;
+        foreach (var r in spilled.Distinct().OrderBy(r => r.Id)) r.SpillSlot = slot++;
+        f.Spills = slot - slot0;
+        f.FrameWords = slot;
+        Rewrite(f);
+    }
+
+    /// <summary>Live intervals in layout positions, and the registers live across a call.</summary>
+    private static (Dictionary<VReg, int> Start, Dictionary<VReg, int> End, HashSet<VReg> AcrossCall) Intervals(MFunction f)
+    {
+        var n = f.Regs.Count;
+        var index = f.Blocks.Select((b, i) => (b.Label, i)).ToDictionary(x => x.Label, x => x.i);
+        var succ = new List<int>[f.Blocks.Count];
+        var use = new BitSet[f.Blocks.Count];
+        var def = new BitSet[f.Blocks.Count];
+        for (var bi = 0; bi < f.Blocks.Count; bi++)
+        {
+            var b = f.Blocks[bi];
+            succ[bi] = [];
+            use[bi] = new BitSet(n);
+            def[bi] = new BitSet(n);
+            var falls = true;
+            foreach (var i in b.Instrs)
+            {
+                foreach (var r in i.UseRegs) if (!def[bi][r.Id]) use[bi][r.Id] = true;
+                foreach (var r in i.DefRegs) def[bi][r.Id] = true;
+                if (i.Target is { } t && index.TryGetValue(t, out var ti)) succ[bi].Add(ti);
+                if (i.EndsFlow) falls = false;
+            }
+            if (falls && bi + 1 < f.Blocks.Count) succ[bi].Add(bi + 1);
+        }
+        var liveIn = Enumerable.Range(0, f.Blocks.Count).Select(_ => new BitSet(n)).ToArray();
+        var liveOut = Enumerable.Range(0, f.Blocks.Count).Select(_ => new BitSet(n)).ToArray();
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            for (var bi = f.Blocks.Count - 1; bi >= 0; bi--)
+            {
+                var o = new BitSet(n);
+                foreach (var s in succ[bi]) o.Or(liveIn[s]);
+                var inn = o.Copy();
+                inn.AndNot(def[bi]);
+                inn.Or(use[bi]);
+                if (!inn.SameAs(liveIn[bi]) || !o.SameAs(liveOut[bi]))
+                {
+                    liveIn[bi] = inn;
+                    liveOut[bi] = o;
+                    changed = true;
+                }
+            }
+        }
+
+        var start = new Dictionary<VReg, int>();
+        var end = new Dictionary<VReg, int>();
+        var across = new HashSet<VReg>();
+        void Touch(VReg r, int p)
+        {
+            if (!start.TryGetValue(r, out var s) || p < s) start[r] = p;
+            if (!end.TryGetValue(r, out var e) || p > e) end[r] = p;
+        }
+        var pos = 0;
+        for (var bi = 0; bi < f.Blocks.Count; bi++)
+        {
+            var b = f.Blocks[bi];
+            var blockStart = pos;
+            foreach (var r in liveIn[bi].Members()) Touch(f.Regs[r], blockStart);
+            // Walk backwards to know what is live after each instruction (for calls).
+            var live = liveOut[bi].Copy();
+            var after = new BitSet[b.Instrs.Count];
+            for (var k = b.Instrs.Count - 1; k >= 0; k--)
+            {
+                after[k] = live.Copy();
+                foreach (var r in b.Instrs[k].DefRegs) live[r.Id] = false;
+                foreach (var r in b.Instrs[k].UseRegs) live[r.Id] = true;
+            }
+            for (var k = 0; k < b.Instrs.Count; k++)
+            {
+                var i = b.Instrs[k];
+                pos += 2;
+                foreach (var r in i.UseRegs) Touch(r, pos);
+                foreach (var r in i.DefRegs) Touch(r, pos + 1);
+                if (i.IsCall) foreach (var r in after[k].Members()) across.Add(f.Regs[r]);
+            }
+            pos += 2;
+            foreach (var r in liveOut[bi].Members()) Touch(f.Regs[r], pos);
+        }
+        return (start, end, across);
+    }
+
+    private static string Slot(int k) => $"*l$index0[{k}]";
+
+    private static void Rewrite(MFunction f)
+    {
+        var frame = f.FrameWords > 0;
+        foreach (var b in f.Blocks)
+        {
+            var list = new List<MInstr>();
+            foreach (var i in b.Instrs)
+            {
+                var reloaded = new Dictionary<VReg, string>();
+                foreach (var u in i.Uses)
+                {
+                    var r = i.Ops[u].Reg;
+                    if (r is null || r.SpillSlot < 0) continue;
+                    var temp = r.Bank == Bank.A ? "a15" : "b15";
+                    if (!reloaded.ContainsKey(r))
+                        list.Add(new MInstr("alu", [MOp.T(temp), MOp.None, MOp.T("B"), MOp.T(Slot(r.SpillSlot))], [], []));
+                    reloaded[r] = temp;
+                }
+                var stores = new List<MInstr>();
+                var ops = i.Ops;
+                for (var k = 0; k < ops.Length; k++)
+                {
+                    var r = ops[k].Reg;
+                    if (r is null || r.SpillSlot < 0) continue;
+                    var temp = r.Bank == Bank.A ? "a15" : "b15";
+                    if (i.Defs.Contains(k) && !stores.Any(s => s.Ops[3].Text == temp))
+                        stores.Add(new MInstr("alu", [MOp.T(Slot(r.SpillSlot)), MOp.None, MOp.T("B"), MOp.T(temp)], [], []));
+                    ops[k] = MOp.T(temp);
+                }
+                if (i.IsReturn && f.MakesCalls)
+                    list.Add(new MInstr("alu", [MOp.T(InstructionSelection.RetAddr), MOp.None, MOp.T("B"), MOp.T(Slot(0))], [], []));
+                list.Add(i);
+                list.AddRange(stores);
+                if (i.IsCall && frame) list.AddRange(SetFrame(f));
+            }
+            b.Instrs.Clear();
+            b.Instrs.AddRange(list);
+        }
+        if (!frame) return;
+        var prologue = SetFrame(f).ToList();
+        if (f.MakesCalls) prologue.Add(new MInstr("alu", [MOp.T(Slot(0)), MOp.None, MOp.T("B"), MOp.T(InstructionSelection.RetAddr)], [], []));
+        f.Blocks[0].Instrs.InsertRange(0, prologue);
+    }
+
+    /// <summary>Point local-memory index 0 at this function's frame: the context's stack base + the frame's offset (an .equ).</summary>
+    private static IEnumerable<MInstr> SetFrame(MFunction f)
+    {
+        yield return new MInstr("alu", [MOp.T("a15"), MOp.T(InstructionSelection.StackBase), MOp.T("+"), MOp.T(FrameSymbol(f))], [], []);
+        yield return new MInstr("local_csr_wr", [MOp.T("active_lm_addr_0"), MOp.T("a15")], [], []);
+    }
+
+    /// <summary>The assembler constant holding the byte offset of a function's frame in the context's stack.</summary>
+    public static string FrameSymbol(MFunction f) => "FRAME_" + f.Label;
+}
+
+/// <summary>A fixed-size bit set for liveness.</summary>
+internal sealed class BitSet(int n)
+{
+    private readonly ulong[] _w = new ulong[(n + 63) / 64];
+
+    public bool this[int i]
+    {
+        get => (_w[i >> 6] >> (i & 63) & 1) != 0;
+        set { if (value) _w[i >> 6] |= 1UL << (i & 63); else _w[i >> 6] &= ~(1UL << (i & 63)); }
+    }
+
+    public void Or(BitSet o) { for (var i = 0; i < _w.Length; i++) _w[i] |= o._w[i]; }
+    public void AndNot(BitSet o) { for (var i = 0; i < _w.Length; i++) _w[i] &= ~o._w[i]; }
+    public bool SameAs(BitSet o) => _w.AsSpan().SequenceEqual(o._w);
+
+    public BitSet Copy()
+    {
+        var c = new BitSet(_w.Length * 64);
+        _w.CopyTo(c._w, 0);
+        return c;
+    }
+
+    public IEnumerable<int> Members()
+    {
+        for (var i = 0; i < _w.Length; i++)
+            for (var x = _w[i]; x != 0; x &= x - 1)
+                yield return i * 64 + System.Numerics.BitOperations.TrailingZeroCount(x);
+    }
+}

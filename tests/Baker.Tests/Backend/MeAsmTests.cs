@@ -1,0 +1,57 @@
+using Baker.Compiler.Backend.Me;
+using Baker.Compiler.IR;
+using Baker.Runtime.Isa;
+using Baker.Tests.Infrastructure;
+
+namespace Baker.Tests.Backend;
+
+/// <summary>
+/// IR in, ME assembly out: each tests/backend/asm/NAME.ir compiles to the text in NAME.uasm (a snapshot:
+/// BAKER_BLESS=1 rewrites it). The text must also assemble: the runtime's assembler checks the A/B bank
+/// rule and every operand on its own. Where the semantics matter, MeOpTests runs the code.
+/// </summary>
+public class MeAsmTests
+{
+    private static readonly string Dir = Repo.Path("tests", "backend", "asm");
+
+    public static TheoryData<string> Files() => new(Directory.GetFiles(Dir, "*.ir").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void CompilesToTheExpectedAssembly(string name)
+    {
+        var module = IrParser.Parse(File.ReadAllText(Path.Combine(Dir, name)), name);
+        var (code, diags) = MeBackend.Compile(module.Functions);
+        Assert.True(code is not null, string.Join("\n", diags));
+        var text = code.Constants + ".me 0\n    halt\n__fault_div_by_zero:\n__fault_internal_error:\n    halt\n" + code.Code;
+        var asm = Assembler.Assemble(text, name);
+        Assert.True(asm.Success, string.Join("\n", asm.Diagnostics) + "\n" + text);
+        Snapshot.Match(Path.Combine(Dir, Path.ChangeExtension(name, ".uasm")), code.Constants + code.Code);
+    }
+
+    [Fact]
+    public void TheCasesShowWhatTheyClaim()
+    {
+        Compile("bank_rule.ir", out var bank);
+        Assert.Equal(1, bank.Single(f => f.Name == "twice").BankMoves);
+        Assert.True(bank.Single(f => f.Name == "triangle").BankMoves >= 1);
+        Compile("spill.ir", out var spill);
+        Assert.True(spill[0].Spills > 0);
+        Compile("frames.ir", out var frames);
+        var outer = frames.Single(f => f.Name == "outer");
+        var middle = frames.Single(f => f.Name == "middle");
+        var leaf = frames.Single(f => f.Name == "leaf");
+        Assert.Equal(0, outer.FrameOffset);
+        Assert.Equal(outer.FrameWords, middle.FrameOffset);
+        Assert.Equal(0, leaf.FrameWords);
+        Assert.Equal(3, outer.FrameWords);
+    }
+
+    private static void Compile(string name, out IReadOnlyList<MFunction> functions)
+    {
+        var module = IrParser.Parse(File.ReadAllText(Path.Combine(Dir, name)), name);
+        var (code, diags) = MeBackend.Compile(module.Functions);
+        Assert.True(code is not null, string.Join("\n", diags));
+        functions = code.Functions;
+    }
+}
