@@ -54,7 +54,7 @@ public class MeOpTests
                         foreach (var d in diags) unsupported.Append(CultureInfo.InvariantCulture, $"{name} @{f.Name}: {d.Code} {d.Message}\n");
                 }
                 if (code is null) continue;
-                var args = m.Groups["args"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Number).ToArray();
+                var args = m.Groups["args"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Interpreter.InterpreterOpTests.Number).ToArray();
                 // A fresh interpreter per line: the compiled subset has no memory, so lines are independent.
                 var interpreter = new IrInterpreter(module);
                 var expected = interpreter.Call(f.Name, args);
@@ -116,13 +116,5 @@ public class MeOpTests
         var wide = f.ReturnType is IrType.U64 or IrType.I64;
         var value = wide ? (ulong)hi << 32 | lo : f.ReturnType.IsSigned() ? (ulong)(long)(int)lo : lo;
         return (value, null, asm);
-    }
-
-    private static ulong Number(string text)
-    {
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-            return ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-        if (text.StartsWith('-')) return (ulong)long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        return ulong.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
     }
 }

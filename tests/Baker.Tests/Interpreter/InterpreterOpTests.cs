@@ -73,7 +73,7 @@ public class InterpreterOpTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    private static ulong Number(string text)
+    internal static ulong Number(string text)
     {
         if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             return ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
