@@ -22,8 +22,6 @@ internal sealed class EventHeap<T>
     /// <summary>Time of the earliest event, or long.MaxValue when empty.</summary>
     public long PeekTime => Count == 0 ? long.MaxValue : _heap[0].Time;
 
-    public ref readonly T PeekItem => ref _heap[0].Item;
-
     public void Push(long time, T item)
     {
         if (Count == _heap.Length) Array.Resize(ref _heap, Count * 2);

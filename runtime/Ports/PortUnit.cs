@@ -151,12 +151,13 @@ public sealed class PortUnit
         _chip.LowerHorizon(t, _index);
     }
 
-    private int _blocked;
+    /// <summary>Some port is blocked (saves looking at every port on each free-list put and ring get).</summary>
+    private bool _anyBlocked;
 
     private void Unblock(long t)
     {
-        if (_blocked == 0) return;
-        _blocked = 0;
+        if (!_anyBlocked) return;
+        _anyBlocked = false;
         for (var p = 0; p < _ports.Length; p++)
         {
             if (!_ports[p].Blocked) continue;
@@ -210,7 +211,7 @@ public sealed class PortUnit
                 // Saturating input never loses frames: the same frame is offered again when room frees up.
                 port.Stats.Offered--;
                 port.Blocked = true;
-                _blocked++;
+                _anyBlocked = true;
                 return;
             }
             port.Stats.Drops[drop] = port.Stats.Drops.GetValueOrDefault(drop) + 1;

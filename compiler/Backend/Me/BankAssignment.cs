@@ -80,7 +80,7 @@ public static class BankAssignment
             {
                 var i = b.Instrs[k];
                 if (i.TwoPorts is not var (x, y) || i.Ops[x].Reg is not { } u || i.Ops[y].Reg is not { } v || u.Bank != v.Bank) continue;
-                var t = f.NewReg(v.Hint);
+                var t = f.NewReg();
                 t.Bank = u.Bank == Bank.A ? Bank.B : Bank.A;
                 b.Instrs.Insert(k, new MInstr("alu", [MOp.R(t), MOp.None, MOp.T("B"), MOp.R(v)], [0], [3]));
                 k++;

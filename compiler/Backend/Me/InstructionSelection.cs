@@ -90,7 +90,7 @@ public sealed class InstructionSelection
         if (_regs.TryGetValue(r, out var v)) return v;
         if (r.Type is IrType.Ptr or IrType.Pkt or IrType.Void)
             throw Unsupported($"values of type {r.Type.Name()}");
-        v = Wide(r.Type) ? [_m.NewReg(r.Hint), _m.NewReg(r.Hint is null ? null : r.Hint + ".hi")] : [_m.NewReg(r.Hint)];
+        v = Wide(r.Type) ? [_m.NewReg(), _m.NewReg()] : [_m.NewReg()];
         _regs[r] = v;
         return v;
     }
@@ -111,10 +111,7 @@ public sealed class InstructionSelection
     private VReg InReg(Value v, int w = 0)
     {
         var op = Word(v, w);
-        if (op.Kind == MOpKind.Reg) return op.Reg!;
-        var r = _m.NewReg();
-        Emit(Immed(r, op.Value));
-        return r;
+        return op.Kind == MOpKind.Reg ? op.Reg! : ImmReg(op.Value);
     }
 
     private Exception Unsupported(string what) => new MeUnsupportedException($"the microengine back end does not support {what} yet", _at);
@@ -123,6 +120,7 @@ public sealed class InstructionSelection
 
     private void Emit(MInstr i) => _cur.Instrs.Add(i);
 
+    /// <summary>A label starts a block; the previous block falls through into it.</summary>
     private void StartBlock(string label)
     {
         _cur = new MBlock(label);
@@ -171,12 +169,6 @@ public sealed class InstructionSelection
     {
         Emit(new MInstr(set ? "br_bset" : "br_bclr", [MOp.R(r), MOp.I(bit), MOp.L(target)], [], [0]) { Target = target });
         StartBlock(NewLabel());
-    }
-
-    private void Place(string label)
-    {
-        // A label starts a block; the previous block falls through into it.
-        StartBlock(label);
     }
 
     /// <summary>Bring a 32-bit result back into its type's range (zero- or sign-extend from the type's width).</summary>
@@ -245,7 +237,7 @@ public sealed class InstructionSelection
                     Emit(Immed(d, 1));
                     CompareBranch(ins.Op, ins.V(0), ins.V(1), yes);
                     Emit(Immed(d, 0));
-                    Place(yes);
+                    StartBlock(yes);
                     break;
                 }
             case Op.Min:
@@ -257,7 +249,7 @@ public sealed class InstructionSelection
                     // Keep a when a <= b (min) or a >= b (max); otherwise take b.
                     CompareBranch(ins.Op == Op.Min ? Op.Le : Op.Ge, ins.V(0), ins.V(1), done);
                     for (var w = 0; w < d.Length; w++) Emit(Mov(d[w], Word(ins.V(1), w)));
-                    Place(done);
+                    StartBlock(done);
                     break;
                 }
             case Op.Conv: Conv(ins); break;
@@ -307,7 +299,7 @@ public sealed class InstructionSelection
                             Branch("br_ne", skip);
                             Emit(Alu(null, MOp.R(InReg(v, 0)), "-", MOp.I((uint)key)));
                             Branch("br_eq", target);
-                            Place(skip);
+                            StartBlock(skip);
                         }
                     }
                     var dflt = ((BlockRef)ins.Operands[1]).Target;
@@ -446,19 +438,14 @@ public sealed class InstructionSelection
         if (to == IrType.Bool)
         {
             // Nonzero (in all 64 bits) is 1.
+            if (v is Constant k) { Emit(Immed(d[0], k.Bits != 0 ? 1 : 0)); return; }
             var yes = NewLabel();
             Emit(Immed(d[0], 1));
-            var lo = Word(v, 0);
-            if (lo.Kind == MOpKind.Imm && !Wide(v.Type)) { Emit(Immed(d[0], lo.Value != 0 ? 1 : 0)); return; }
-            if (Wide(v.Type))
-            {
-                var (x, y) = Operands2(Word(v, 0), Word(v, 1));
-                Emit(Alu(null, x, "OR", y));
-            }
-            else Emit(Alu(null, MOp.None, "B", lo));
+            if (Wide(v.Type)) Emit(Alu(null, Word(v, 0), "OR", Word(v, 1)));
+            else Emit(Alu(null, MOp.None, "B", Word(v, 0)));
             Branch("br_ne", yes);
             Emit(Immed(d[0], 0));
-            Place(yes);
+            StartBlock(yes);
             return;
         }
         Emit(Mov(d[0], Word(v, 0)));
@@ -484,8 +471,7 @@ public sealed class InstructionSelection
             }
             if (n >= (ulong)t.Bits())
             {
-                if (left || !signed) Emit(Immed(d[0], 0));
-                else Emit(AluShf(d[0], MOp.None, "B", MOp.R(InReg(a)), ">>>31"));
+                ShiftedOut(d[0], InReg(a), left, signed);
                 return;
             }
             if (n == 0) { Emit(Mov(d[0], Word(a, 0))); return; }
@@ -497,45 +483,36 @@ public sealed class InstructionSelection
         // Variable count: a count >= the width (as an unsigned 64-bit number) shifts everything out;
         // otherwise shift by 16, 8, 4, 2 and 1 as the count's bits say.
         var done = NewLabel();
-        var inRange = NewLabel();
+        var outOfRange = NewLabel();
         var cnt = InReg(count);
         Emit(Mov(d[0], Word(a, 0)));
         if (Wide(count.Type))
         {
-            var hi = InReg(count, 1);
-            Emit(Alu(null, MOp.None, "B", MOp.R(hi)));
-            Branch("br_ne", NewOutOfRange(d[0], left, signed, done));
+            Emit(Alu(null, MOp.None, "B", MOp.R(InReg(count, 1))));
+            Branch("br_ne", outOfRange);
         }
         Emit(Alu(null, MOp.R(cnt), "-", MOp.I(t.Bits())));
-        Branch("br_lo", inRange);
-        if (left || !signed) Emit(Immed(d[0], 0));
-        else Emit(AluShf(d[0], MOp.None, "B", MOp.R(d[0]), ">>>31"));
-        Jump(done);
-        Place(inRange);
+        Branch("br_hs", outOfRange);
         for (var bit = 4; bit >= 0; bit--)
         {
             if ((1 << bit) >= t.Bits()) continue;
             var skip = NewLabel();
             BitBranch(false, cnt, bit, skip);
             Emit(AluShf(d[0], MOp.None, "B", MOp.R(d[0]), (left ? "<<" : signed ? ">>>" : ">>") + (1 << bit)));
-            Place(skip);
+            StartBlock(skip);
         }
         if (left) Normalize(d[0], t);
-        Place(done);
+        Jump(done);
+        StartBlock(outOfRange);
+        ShiftedOut(d[0], d[0], left, signed);
+        StartBlock(done);
     }
 
-    /// <summary>A block (placed at the end of the shift) that sets the out-of-range result and jumps to done.</summary>
-    private string NewOutOfRange(VReg d, bool left, bool signed, string done)
+    /// <summary>The result of shifting <paramref name="src"/> by its width or more: 0, or the sign fill for a signed right shift.</summary>
+    private void ShiftedOut(VReg d, VReg src, bool left, bool signed)
     {
-        var label = NewLabel();
-        var skip = NewLabel();
-        Jump(skip);
-        Place(label);
         if (left || !signed) Emit(Immed(d, 0));
-        else Emit(AluShf(d, MOp.None, "B", MOp.R(d), ">>>31"));
-        Jump(done);
-        Place(skip);
-        return label;
+        else Emit(AluShf(d, MOp.None, "B", MOp.R(src), ">>>31"));
     }
 
     private void ConstShift64(VReg[] d, Value a, ulong n, bool left, bool signed)
@@ -595,16 +572,16 @@ public sealed class InstructionSelection
         var loop = NewLabel();
         var skip = NewLabel();
         var done = NewLabel();
-        Place(loop);
+        StartBlock(loop);
         Emit(Alu(null, MOp.None, "B", MOp.R(y)));
         Branch("br_eq", done);
         BitBranch(false, y, 0, skip);
         Emit(Alu(d, MOp.R(d), "+", MOp.R(x)));
-        Place(skip);
+        StartBlock(skip);
         Emit(AluShf(x, MOp.None, "B", MOp.R(x), "<<1"));
         Emit(AluShf(y, MOp.None, "B", MOp.R(y), ">>1"));
         Jump(loop);
-        Place(done);
+        StartBlock(done);
         Normalize(d, t);
     }
 
@@ -633,29 +610,29 @@ public sealed class InstructionSelection
             BitBranch(false, n, 31, posN);
             Emit(Alu(n, MOp.I(0), "-", MOp.R(n)));
             Emit(Immed(neg, 3));
-            Place(posN);
+            StartBlock(posN);
             BitBranch(false, m, 31, posM);
             Emit(Alu(m, MOp.I(0), "-", MOp.R(m)));
             Emit(Alu(neg, MOp.R(neg), "XOR", MOp.I(1)));
-            Place(posM);
+            StartBlock(posM);
         }
         // Restoring division, one quotient bit per turn, most significant first.
         Emit(Immed(r, 0));
         Emit(Immed(i, 32));
         var loop = NewLabel();
         var noSub = NewLabel();
-        Place(loop);
+        StartBlock(loop);
         Emit(AluShf(r, MOp.None, "B", MOp.R(r), "<<1"));
         var top = NewLabel();
         BitBranch(false, n, 31, top);
         Emit(Alu(r, MOp.R(r), "OR", MOp.I(1)));
-        Place(top);
+        StartBlock(top);
         Emit(AluShf(n, MOp.None, "B", MOp.R(n), "<<1"));
         Emit(Alu(null, MOp.R(r), "-", MOp.R(m)));
         Branch("br_lo", noSub);
         Emit(Alu(r, MOp.R(r), "-", MOp.R(m)));
         Emit(Alu(n, MOp.R(n), "OR", MOp.I(1)));
-        Place(noSub);
+        StartBlock(noSub);
         Emit(Alu(i, MOp.R(i), "-", MOp.I(1)));
         Branch("br_ne", loop);
         Emit(Mov(d, MOp.R(div ? n : r)));
@@ -664,7 +641,7 @@ public sealed class InstructionSelection
             var keep = NewLabel();
             BitBranch(false, neg, div ? 0 : 1, keep);
             Emit(Alu(d, MOp.I(0), "-", MOp.R(d)));
-            Place(keep);
+            StartBlock(keep);
         }
         Normalize(d, t);
     }

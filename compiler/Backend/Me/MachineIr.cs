@@ -11,10 +11,9 @@ namespace Baker.Compiler.Backend.Me;
 public enum Bank : byte { Any, A, B }
 
 /// <summary>A virtual 32-bit register. After allocation it has a physical register (<c>a3</c>) or a spill slot.</summary>
-public sealed class VReg(int id, string? hint)
+public sealed class VReg(int id)
 {
     public int Id { get; } = id;
-    public string? Hint { get; } = hint;
     public Bank Bank { get; set; }
     /// <summary>Physical register name after allocation (<c>a0</c>..<c>b15</c>), or null when spilled.</summary>
     public string? Phys { get; set; }
@@ -101,9 +100,9 @@ public sealed class MFunction(string name, string label)
     public int Spills { get; set; }
     public int BankMoves { get; set; }
 
-    public VReg NewReg(string? hint = null)
+    public VReg NewReg()
     {
-        var r = new VReg(Regs.Count, hint);
+        var r = new VReg(Regs.Count);
         Regs.Add(r);
         return r;
     }

@@ -20,10 +20,9 @@ public static class RegisterAllocation
 
     public static void Run(MFunction f)
     {
-        var order = f.Blocks.SelectMany(b => b.Instrs).ToList();
         var (start, end, acrossCall) = Intervals(f);
 
-        var spilled = new List<VReg>();
+        var spilled = new HashSet<VReg>();
         foreach (var bank in new[] { Bank.A, Bank.B })
         {
             var free = new Stack<int>(Enumerable.Range(0, RegsPerBank).Reverse());
@@ -58,12 +57,13 @@ public static class RegisterAllocation
                 if (!spilled.Contains(r)) r.Phys = (bank == Bank.A ? "a" : "b") + n;
         }
 
-        var slot0 = f.MakesCalls ? 1 : 0;
+        var makesCalls = f.MakesCalls;
+        var slot0 = makesCalls ? 1 : 0;
         var slot = slot0;
-        foreach (var r in spilled.Distinct().OrderBy(r => r.Id)) r.SpillSlot = slot++;
+        foreach (var r in spilled.OrderBy(r => r.Id)) r.SpillSlot = slot++;
         f.Spills = slot - slot0;
         f.FrameWords = slot;
-        Rewrite(f);
+        Rewrite(f, makesCalls);
     }
 
     /// <summary>Live intervals in layout positions, and the registers live across a call.</summary>
@@ -150,7 +150,10 @@ public static class RegisterAllocation
 
     private static string Slot(int k) => $"*l$index0[{k}]";
 
-    private static void Rewrite(MFunction f)
+    /// <summary>The reload temporary of a spilled register's bank.</summary>
+    private static string Temp(VReg r) => r.Bank == Bank.A ? "a15" : "b15";
+
+    private static void Rewrite(MFunction f, bool makesCalls)
     {
         var frame = f.FrameWords > 0;
         foreach (var b in f.Blocks)
@@ -158,15 +161,12 @@ public static class RegisterAllocation
             var list = new List<MInstr>();
             foreach (var i in b.Instrs)
             {
-                var reloaded = new Dictionary<VReg, string>();
+                var reloaded = new HashSet<VReg>();
                 foreach (var u in i.Uses)
                 {
                     var r = i.Ops[u].Reg;
-                    if (r is null || r.SpillSlot < 0) continue;
-                    var temp = r.Bank == Bank.A ? "a15" : "b15";
-                    if (!reloaded.ContainsKey(r))
-                        list.Add(new MInstr("alu", [MOp.T(temp), MOp.None, MOp.T("B"), MOp.T(Slot(r.SpillSlot))], [], []));
-                    reloaded[r] = temp;
+                    if (r is null || r.SpillSlot < 0 || !reloaded.Add(r)) continue;
+                    list.Add(new MInstr("alu", [MOp.T(Temp(r)), MOp.None, MOp.T("B"), MOp.T(Slot(r.SpillSlot))], [], []));
                 }
                 var stores = new List<MInstr>();
                 var ops = i.Ops;
@@ -174,12 +174,12 @@ public static class RegisterAllocation
                 {
                     var r = ops[k].Reg;
                     if (r is null || r.SpillSlot < 0) continue;
-                    var temp = r.Bank == Bank.A ? "a15" : "b15";
-                    if (i.Defs.Contains(k) && !stores.Any(s => s.Ops[3].Text == temp))
-                        stores.Add(new MInstr("alu", [MOp.T(Slot(r.SpillSlot)), MOp.None, MOp.T("B"), MOp.T(temp)], [], []));
-                    ops[k] = MOp.T(temp);
+                    // An instruction defines at most one register: one store at most.
+                    if (i.Defs.Contains(k))
+                        stores.Add(new MInstr("alu", [MOp.T(Slot(r.SpillSlot)), MOp.None, MOp.T("B"), MOp.T(Temp(r))], [], []));
+                    ops[k] = MOp.T(Temp(r));
                 }
-                if (i.IsReturn && f.MakesCalls)
+                if (i.IsReturn && makesCalls)
                     list.Add(new MInstr("alu", [MOp.T(InstructionSelection.RetAddr), MOp.None, MOp.T("B"), MOp.T(Slot(0))], [], []));
                 list.Add(i);
                 list.AddRange(stores);
@@ -190,7 +190,7 @@ public static class RegisterAllocation
         }
         if (!frame) return;
         var prologue = SetFrame(f).ToList();
-        if (f.MakesCalls) prologue.Add(new MInstr("alu", [MOp.T(Slot(0)), MOp.None, MOp.T("B"), MOp.T(InstructionSelection.RetAddr)], [], []));
+        if (makesCalls) prologue.Add(new MInstr("alu", [MOp.T(Slot(0)), MOp.None, MOp.T("B"), MOp.T(InstructionSelection.RetAddr)], [], []));
         f.Blocks[0].Instrs.InsertRange(0, prologue);
     }
 
