@@ -5,13 +5,18 @@ namespace Baker.Compiler.Backend.Me;
 /// context's local-memory stack: just above the deepest frame of any function that calls it. Frames of
 /// functions never active together share words. Each context owns <see cref="WordsPerContext"/> words
 /// of local memory from <c>context × WordsPerContext × 4</c> (the thread sets b14 to that base once).
-/// Returns the stack depth in words.
+/// Slot frames (local aggregates, in SRAM) are placed the same way in the context's slot stack.
+/// Returns the local-memory stack depth in words and the slot stack depth in bytes.
 /// </summary>
 public static class FrameLayout
 {
     public const int WordsPerContext = 48;
 
-    public static int Run(IReadOnlyList<MFunction> functions)
+    public static (int Words, int SlotBytes) Run(IReadOnlyList<MFunction> functions) =>
+        (Place(functions, f => f.FrameWords, (f, o) => f.FrameOffset = o),
+         Place(functions, f => f.SlotBytes, (f, o) => f.SlotOffset = o));
+
+    private static int Place(IReadOnlyList<MFunction> functions, Func<MFunction, int> size, Action<MFunction, int> setOffset)
     {
         var byName = functions.ToDictionary(f => f.Name);
         var callers = functions.ToDictionary(f => f, _ => new List<MFunction>());
@@ -19,16 +24,17 @@ public static class FrameLayout
             foreach (var i in f.Blocks.SelectMany(b => b.Instrs))
                 if (i.Callee is { } c && byName.TryGetValue(c.Name, out var callee) && !callers[callee].Contains(f))
                     callers[callee].Add(f);
-        var done = new HashSet<MFunction>();
-        int Place(MFunction f)
+        var offsets = new Dictionary<MFunction, int>();
+        int Offset(MFunction f)
         {
-            if (done.Contains(f)) return f.FrameOffset;
-            f.FrameOffset = callers[f].Count == 0 ? 0 : callers[f].Max(c => Place(c) + c.FrameWords);
-            done.Add(f);
-            return f.FrameOffset;
+            if (offsets.TryGetValue(f, out var o)) return o;
+            o = callers[f].Count == 0 ? 0 : callers[f].Max(c => Offset(c) + size(c));
+            offsets[f] = o;
+            setOffset(f, o);
+            return o;
         }
         var depth = 0;
-        foreach (var f in functions) depth = Math.Max(depth, Place(f) + f.FrameWords);
+        foreach (var f in functions) depth = Math.Max(depth, Offset(f) + size(f));
         return depth;
     }
 }

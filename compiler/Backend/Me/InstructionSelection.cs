@@ -33,6 +33,7 @@ public sealed partial class InstructionSelection
     private readonly MFunction _m;
     private readonly Dictionary<Register, VReg[]> _regs = [];
     private readonly Dictionary<Block, string> _labels = [];
+    private readonly Dictionary<StorageObject, int> _slotOffsets = [];
     private MBlock _cur;
     private int _internal;
     private SourceLocation? _at;
@@ -69,6 +70,14 @@ public sealed partial class InstructionSelection
                 Emit(Mov(r, MOp.T(ArgRegs[word++])));
             }
         }
+        // Frame slots start at zero on every entry (the interpreter's rule, so every target computes the same).
+        LayoutSlots();
+        if (_m.SlotBytes > 0)
+        {
+            var at = _m.NewReg();
+            Emit(new MInstr("alu", [MOp.R(at), MOp.T("*l$index1[0]"), MOp.T("+"), MOp.T(SlotSymbol(_m))], [0], []));
+            CallRuntime("__mem_zero", MOp.R(at), MOp.I(_m.SlotBytes));
+        }
         for (var i = 0; i < _f.Blocks.Count; i++)
         {
             StartBlock(_labels[_f.Blocks[i]]);
@@ -88,8 +97,7 @@ public sealed partial class InstructionSelection
     private VReg[] Regs(Register r)
     {
         if (_regs.TryGetValue(r, out var v)) return v;
-        if (r.Type is IrType.Ptr or IrType.Pkt or IrType.Void)
-            throw Unsupported($"values of type {r.Type.Name()}");
+        if (r.Type == IrType.Void) throw Unsupported("values of type void");
         v = Wide(r.Type) ? [_m.NewReg(), _m.NewReg()] : [_m.NewReg()];
         _regs[r] = v;
         return v;
@@ -254,6 +262,18 @@ public sealed partial class InstructionSelection
                 }
             case Op.Conv: Conv(ins); break;
             case Op.Hash32: case Op.Hash64: case Op.Crc32: Hash(ins); break;
+            case Op.Load: Load(ins); break;
+            case Op.Store: Store(ins); break;
+            case Op.Copy: Copy(ins); break;
+            case Op.Addr: AddrOf(ins); break;
+            case Op.PtrAdd:
+                {
+                    var (x, y) = Operands2(Word(ins.V(0), 0), Word(ins.V(1), 0));
+                    Emit(Alu(Regs(ins.Dest!)[0], x, "+", y));
+                    break;
+                }
+            case Op.Bounds: Bounds(ins); break;
+            case Op.Lock: case Op.Unlock: case Op.TryLock: Lock(ins); break;
             case Op.Mul: Mul(ins); break;
             case Op.Div:
             case Op.Rem:

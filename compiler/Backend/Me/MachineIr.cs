@@ -95,6 +95,10 @@ public sealed class MFunction(string name, string label)
     public int FrameWords { get; set; }
     /// <summary>Word offset of the frame inside the context's local-memory stack; set by frame layout.</summary>
     public int FrameOffset { get; set; }
+    /// <summary>Bytes of frame slots (local aggregates), kept in the context's SRAM slot stack; set by instruction selection.</summary>
+    public int SlotBytes { get; set; }
+    /// <summary>Byte offset of the slot frame in the context's slot stack; set by frame layout.</summary>
+    public int SlotOffset { get; set; }
     public bool MakesCalls => Blocks.Any(b => b.Instrs.Any(i => i.IsCall));
     /// <summary>Registers spilled to the frame, and moves inserted for the A/B bank rule (build report).</summary>
     public int Spills { get; set; }

@@ -9,7 +9,10 @@ public static class MeAsmWriter
     {
         var sb = new StringBuilder();
         foreach (var f in functions)
+        {
             sb.Append(".equ ").Append(RegisterAllocation.FrameSymbol(f)).Append(" = ").Append(f.FrameOffset * 4).Append('\n');
+            if (f.SlotBytes > 0) sb.Append(".equ ").Append(InstructionSelection.SlotSymbol(f)).Append(" = ").Append(f.SlotOffset).Append('\n');
+        }
         return sb.ToString();
     }
 

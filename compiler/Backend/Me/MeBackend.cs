@@ -4,7 +4,7 @@ using Baker.Compiler.IR;
 namespace Baker.Compiler.Backend.Me;
 
 /// <summary>The microengine code of some IR functions and what it took (for the build report).</summary>
-public sealed record MeProgram(string Constants, string Code, IReadOnlyList<MFunction> Functions, int StackWords);
+public sealed record MeProgram(string Constants, string Code, IReadOnlyList<MFunction> Functions, int StackWords, int SlotStackBytes);
 
 /// <summary>
 /// The microengine back end's pipeline for a set of functions and everything they call: instruction
@@ -46,7 +46,7 @@ public static class MeBackend
             }
         }
         if (diags.Count > 0) return (null, diags);
-        var depth = FrameLayout.Run(machine);
+        var (depth, slotBytes) = FrameLayout.Run(machine);
         if (depth > FrameLayout.WordsPerContext)
         {
             var deepest = machine.MaxBy(m => m.FrameOffset + m.FrameWords)!;
@@ -54,7 +54,7 @@ public static class MeBackend
             diags.Add(DiagnosticCatalog.MeStackTooDeep.At(Span(at), deepest.Name, depth, FrameLayout.WordsPerContext));
             return (null, diags);
         }
-        return (new MeProgram(MeAsmWriter.Constants(machine), MeAsmWriter.Code(machine), machine, depth), diags);
+        return (new MeProgram(MeAsmWriter.Constants(machine), MeAsmWriter.Code(machine), machine, depth, slotBytes), diags);
     }
 
     private static SourceSpan Span(SourceLocation? l) => l is null ? SourceSpan.None : new SourceSpan(l.File, l.Line, l.Column, 0, 0);

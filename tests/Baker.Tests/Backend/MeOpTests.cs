@@ -27,7 +27,7 @@ public class MeOpTests
         @"^;\s*run:\s*@(?<name>[\w.]+)\((?<args>[^)]*)\)\s*(?:==\s*(?<value>-?\w+)|faults\s+(?<reason>[a-z_]+))\s*$");
 
     private const uint ResultAddr = 0x3000;
-    private static readonly string[] FaultReasons = ["div_by_zero", "internal_error"];
+    private static readonly string[] FaultReasons = ["div_by_zero", "internal_error", "bounds", "deadlock"];
 
     [Fact]
     public void CompiledFunctionsAgreeWithTheInterpreter()
@@ -55,11 +55,11 @@ public class MeOpTests
                 }
                 if (code is null) continue;
                 var args = m.Groups["args"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Interpreter.InterpreterOpTests.Number).ToArray();
-                // A fresh interpreter per line: the compiled subset has no memory, so lines are independent.
+                // A fresh interpreter and a fresh chip per line: both start from the objects' initial values.
                 var interpreter = new IrInterpreter(module);
                 var expected = interpreter.Call(f.Name, args);
                 var expectedFault = interpreter.LastFault?.Split(':')[0];
-                var (value, fault, asm) = RunOnChip(f, code, args);
+                var (value, fault, asm) = RunOnChip(module, f, code, args);
                 runs++;
                 var where = $"{name}:{lineNo} @{f.Name}({m.Groups["args"].Value})";
                 if (expected is null)
@@ -79,11 +79,12 @@ public class MeOpTests
     }
 
     /// <summary>Wrap the function in a one-context program: arguments in, call, result (status, low, high) to scratch.</summary>
-    internal static (ulong Value, string? Fault, string Asm) RunOnChip(IrFunction f, MeProgram code, ulong[] args)
+    internal static (ulong Value, string? Fault, string Asm) RunOnChip(IrModule module, IrFunction f, MeProgram code, ulong[] args)
     {
-        var sb = new StringBuilder(code.Constants);
+        var map = new MemoryMap(module.Objects, code.SlotStackBytes);
+        var sb = new StringBuilder(code.Constants).Append(map.Equates()).Append(map.Data());
         sb.Append(".me 0\n.ctx 0\n");
-        sb.Append("    immed[b14, 0]\n");
+        sb.Append("    bal[b15, __thread_init]\n");
         var word = 0;
         for (var k = 0; k < args.Length; k++)
         {
@@ -100,7 +101,7 @@ public class MeOpTests
         sb.Append("    scratch[write, $0, a1, 0, 3], ctx_swap[sig1]\n    halt\n");
         for (var r = 0; r < FaultReasons.Length; r++)
             sb.Append(CultureInfo.InvariantCulture, $"__fault_{FaultReasons[r]}:\n    immed[a0, {r + 1}]\n    br[done]\n");
-        sb.Append(code.Code);
+        sb.Append(MemoryMap.RuntimeLibrary).Append(code.Code);
         var asm = sb.ToString();
         var result = Assembler.Assemble(asm, f.Name + ".uasm");
         if (!result.Success) throw new InvalidOperationException(string.Join("\n", result.Diagnostics) + "\n" + asm);

@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using Baker.Compiler.IR;
+
+namespace Baker.Compiler.Backend.Me;
+
+/// <summary>
+/// Where a compiled app's data lives on the chip (compiler/docs/me-backend.md, "Memory map").
+/// Local memory: each context's 48-word stack from context × 192 bytes, then the context blocks
+/// (16 words each from <see cref="CtxBlocks"/>: word 0 the slot-stack base). SRAM: the buffer free list
+/// at 0 (the machine's), the runtime's tables from <see cref="RuntimeBase"/> (the slot-stack base of each
+/// ME × 8 + context), then the storage objects (each 8-aligned, holding the interpreter's byte image),
+/// then the slot stacks.
+/// </summary>
+public sealed class MemoryMap
+{
+    public const int CtxBlocks = FrameLayout.WordsPerContext * 4 * Contexts;
+    public const int Contexts = 8;
+    public const uint RuntimeBase = 0x10000;
+    public const uint ObjectsBase = 0x20000;
+    private const int MaxMes = 16;
+
+    private readonly Dictionary<StorageObject, uint> _objects = [];
+    public IReadOnlyDictionary<StorageObject, uint> Objects => _objects;
+    public uint SlotTable => RuntimeBase;
+    public uint SlotStacks { get; }
+    public int SlotStackBytes { get; }
+    /// <summary>The first SRAM byte after everything this map places.</summary>
+    public uint End { get; }
+
+    public MemoryMap(IEnumerable<StorageObject> objects, int slotStackBytes)
+    {
+        var at = ObjectsBase;
+        foreach (var o in objects)
+        {
+            _objects[o] = at;
+            at = (uint)((at + o.Size + 7) & ~7);
+        }
+        SlotStacks = at;
+        SlotStackBytes = (slotStackBytes + 7) & ~7;
+        End = SlotStacks + (uint)(SlotStackBytes * Contexts * MaxMes);
+    }
+
+    public uint SlotStack(int me, int context) => SlotStacks + (uint)((me * Contexts + context) * SlotStackBytes);
+
+    /// <summary>The assembler constants: the runtime's addresses and each object's.</summary>
+    public string Equates()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $".equ CTX_BLOCKS = {CtxBlocks}\n.equ SLOT_TABLE = 0x{SlotTable:x}\n");
+        foreach (var (o, a) in _objects) sb.Append(CultureInfo.InvariantCulture, $".equ {InstructionSelection.ObjectSymbol(o)} = 0x{a:x}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Initial SRAM contents: the slot table and the objects with an initial value, as big-endian words.</summary>
+    public string Data()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $".data sram 0x{SlotTable:x} = ");
+        sb.Append(string.Join(", ", Enumerable.Range(0, MaxMes * Contexts).Select(i => "0x" + SlotStack(i / Contexts, i % Contexts).ToString("x", CultureInfo.InvariantCulture))));
+        sb.Append('\n');
+        foreach (var (o, a) in _objects)
+        {
+            if (o.InitType == IrType.Void || o.InitValue == 0) continue;
+            var image = new byte[(o.Size + 3) & ~3];
+            var v = o.InitType.Normalize(o.InitValue);
+            var bytes = new byte[Math.Max(8, image.Length)];
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes, v);
+            bytes.AsSpan(0, Math.Min(o.InitType.Bytes(), image.Length)).CopyTo(image);
+            var words = Enumerable.Range(0, image.Length / 4).Select(i => "0x" + BinaryPrimitives.ReadUInt32BigEndian(image.AsSpan(4 * i)).ToString("x", CultureInfo.InvariantCulture));
+            sb.Append(CultureInfo.InvariantCulture, $".data sram 0x{a:x} = {string.Join(", ", words)}\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The runtime library's text (RuntimeLibrary.uasm).</summary>
+    public static string RuntimeLibrary { get; } = ReadLibrary();
+
+    private static string ReadLibrary()
+    {
+        using var s = typeof(MemoryMap).Assembly.GetManifestResourceStream("RuntimeLibrary.uasm")!;
+        return new StreamReader(s).ReadToEnd();
+    }
+}
