@@ -188,6 +188,20 @@ public sealed partial class IrInterpreter
         return Invoke(byIr[f], args.Select((a, i) => f.Params[i].Type.Normalize(a)).ToArray(), function);
     }
 
+    /// <summary>
+    /// Runs every init and the control script's start lines, and nothing else: a target that processes the
+    /// packets itself (the emulated chip) starts from the memory this leaves (<see cref="ReadObject"/>).
+    /// </summary>
+    public RunResult RunSetup(ControlScript? script)
+    {
+        result = new RunResult();
+        foreach (var e in script?.Errors ?? []) result.ControlErrors.Add(e);
+        foreach (var inst in module.Instances.Where(i => i.Init is not null))
+            RunControlCode(byIr[inst.Init!], [], $"{inst.Path}.init", null);
+        foreach (var call in (script?.Calls ?? []).Where(c => c.When == ControlWhen.Start)) RunControlCall(call);
+        return result;
+    }
+
     /// <summary>The bytes of a global or state object (tests read results this way).</summary>
     public byte[] ReadObject(string name)
     {

@@ -19,14 +19,14 @@ public sealed class MeUnsupportedException(string what, SourceLocation? at) : Ex
 /// restoring division loop. Faults (division by zero, unreachable) branch to <c>__fault_REASON</c>, a label
 /// the enclosing program provides (the dispatch loop drops the packet and counts the reason).
 ///
-/// Calling convention: arguments in a12, b12, a13, b13 (one word each, a 64-bit value takes two), the
+/// Calling convention: arguments in a12, b12, a13, b13, a11, b11, a10, b10 (one word each, a 64-bit value takes two), the
 /// return value in a12 (low) and b12 (high), the return address in a14 (<c>bal</c>/<c>rtn</c>). All other
 /// registers are caller-saved: register allocation spills whatever is live across a call. b14 holds the
 /// context's local-memory stack base for the whole thread; a15 and b15 are reload temporaries.
 /// </summary>
 public sealed partial class InstructionSelection
 {
-    public static readonly string[] ArgRegs = ["a12", "b12", "a13", "b13"];
+    public static readonly string[] ArgRegs = ["a12", "b12", "a13", "b13", "a11", "b11", "a10", "b10"];
     public const string RetLo = "a12", RetHi = "b12", RetAddr = "a14", StackBase = "b14";
 
     private readonly IrFunction _f;
@@ -274,6 +274,10 @@ public sealed partial class InstructionSelection
                 }
             case Op.Bounds: Bounds(ins); break;
             case Op.Lock: case Op.Unlock: case Op.TryLock: Lock(ins); break;
+            case Op.PktOffset: case Op.PktGet: case Op.PktSet: case Op.PktByte: case Op.PktSetByte: case Op.PktLength:
+            case Op.PktDecap: case Op.PktDrop: case Op.Put: case Op.MetaGet: case Op.MetaSet:
+                Packet(ins);
+                break;
             case Op.Mul: Mul(ins); break;
             case Op.Div:
             case Op.Rem:

@@ -24,6 +24,10 @@ public sealed class MemoryMap
     private readonly Dictionary<StorageObject, uint> _objects = [];
     public IReadOnlyDictionary<StorageObject, uint> Objects => _objects;
     public uint SlotTable => RuntimeBase;
+    /// <summary>The drop counters of compiled code (one word per reason of ProgramBuilder.DropReasons).</summary>
+    public uint DropCounters => RuntimeBase + MaxMes * Contexts * 4;
+    /// <summary>The packet records: 128 bytes per buffer (InstructionSelection.Packets).</summary>
+    public uint Records => (End + 127) & ~127u;
     public uint SlotStacks { get; }
     public int SlotStackBytes { get; }
     /// <summary>The first SRAM byte after everything this map places.</summary>
@@ -50,6 +54,29 @@ public sealed class MemoryMap
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $".equ CTX_BLOCKS = {CtxBlocks}\n.equ SLOT_TABLE = 0x{SlotTable:x}\n");
         foreach (var (o, a) in _objects) sb.Append(CultureInfo.InvariantCulture, $".equ {InstructionSelection.ObjectSymbol(o)} = 0x{a:x}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>The constants of packet handling: buffers, records, rings, ports, metadata fields, drop counters.</summary>
+    public string PacketEquates(IrModule module, Baker.Runtime.Machine.MachineDescription machine)
+    {
+        var ports = machine.Ports;
+        for (var p = 1; p < ports.Count; p++)
+            if (ports[p].TxRing != ports[0].TxRing + p || ports[p].TxRingSpace != Baker.Runtime.Memory.MemorySpace.Scratch)
+                throw new InvalidOperationException("the microengine back end needs the ports' transmit rings to be consecutive scratch rings");
+        int Field(string name)
+        {
+            var i = module.Metadata.FindIndex(m => m.Name == name);
+            return i < 0 ? 0 : 8 + 8 * i;
+        }
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $".equ BUF_BASE = 0x{machine.Buffers.DramBase:x}\n.equ PKT_HEADROOM = {0}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ REC_BASE = 0x{Records:x}\n.equ FREE_LIST = {machine.Buffers.FreeListRing}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ TX_RING0 = {(ports.Count > 0 ? ports[0].TxRing : 0)}\n.equ PORTS = {ports.Count}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ TX_ENDPOINT = {InstructionSelection.TxEndpoint}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ META_IN_PORT = REC_BASE+{Field("in_port")}\n.equ META_OUT_PORT = REC_BASE+{Field("out_port")}\n");
+        for (var r = 0; r < ProgramBuilder.DropReasons.Length; r++)
+            sb.Append(CultureInfo.InvariantCulture, $".equ DROP_{ProgramBuilder.DropReasons[r]} = 0x{DropCounters + 4 * r:x}\n");
         return sb.ToString();
     }
 

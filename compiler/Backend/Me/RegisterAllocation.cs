@@ -2,7 +2,7 @@ namespace Baker.Compiler.Backend.Me;
 
 /// <summary>
 /// Linear-scan register allocation per bank (Poletto and Sarkar), over the context-relative registers
-/// a0..a11 and b0..b11 (a12..a15, b12..b15 are the calling convention's, see InstructionSelection).
+/// a0..a9 and b0..b9 (a10..a15, b10..b15 are the calling convention's, see InstructionSelection).
 ///
 /// Liveness is solved on the machine CFG; each register gets one interval from its first to its last
 /// live point in layout order. A register live across a call is spilled (every register is
@@ -14,7 +14,7 @@ namespace Baker.Compiler.Backend.Me;
 /// </summary>
 public static class RegisterAllocation
 {
-    public const int RegsPerBank = 12;
+    public const int RegsPerBank = 10;
     /// <summary>Words of a frame reachable through <c>*l$index0[k]</c>.</summary>
     public const int MaxFrameWords = 16;
 
@@ -150,6 +150,13 @@ public static class RegisterAllocation
 
     private static string Slot(int k) => $"*l$index0[{k}]";
 
+    /// <summary>
+    /// A reload or spill store. <c>ld_field_w_clr</c> with all bytes leaves C and V alone and sets Z and N from the
+    /// value itself, so a spill between an add and its add-with-carry, or between a decrement and its branch on
+    /// zero, does not change what the code tests (an <c>alu B</c> move would clear the carry).
+    /// </summary>
+    private static MInstr Move(string dst, string src) => new("ld_field_w_clr", [MOp.T(dst), MOp.T("1111"), MOp.T(src)], [], []);
+
     /// <summary>The reload temporary of a spilled register's bank.</summary>
     private static string Temp(VReg r) => r.Bank == Bank.A ? "a15" : "b15";
 
@@ -166,7 +173,7 @@ public static class RegisterAllocation
                 {
                     var r = i.Ops[u].Reg;
                     if (r is null || r.SpillSlot < 0 || !reloaded.Add(r)) continue;
-                    list.Add(new MInstr("alu", [MOp.T(Temp(r)), MOp.None, MOp.T("B"), MOp.T(Slot(r.SpillSlot))], [], []));
+                    list.Add(Move(Temp(r), Slot(r.SpillSlot)));
                 }
                 var stores = new List<MInstr>();
                 var ops = i.Ops;
@@ -176,7 +183,7 @@ public static class RegisterAllocation
                     if (r is null || r.SpillSlot < 0) continue;
                     // An instruction defines at most one register: one store at most.
                     if (i.Defs.Contains(k))
-                        stores.Add(new MInstr("alu", [MOp.T(Slot(r.SpillSlot)), MOp.None, MOp.T("B"), MOp.T(Temp(r))], [], []));
+                        stores.Add(Move(Slot(r.SpillSlot), Temp(r)));
                     ops[k] = MOp.T(Temp(r));
                 }
                 if (i.IsReturn && makesCalls)

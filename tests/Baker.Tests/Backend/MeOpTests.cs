@@ -27,7 +27,7 @@ public class MeOpTests
         @"^;\s*run:\s*@(?<name>[\w.]+)\((?<args>[^)]*)\)\s*(?:==\s*(?<value>-?\w+)|faults\s+(?<reason>[a-z_]+))\s*$");
 
     private const uint ResultAddr = 0x3000;
-    private static readonly string[] FaultReasons = ["div_by_zero", "internal_error", "bounds", "deadlock"];
+    private static readonly string[] FaultReasons = ProgramBuilder.DropReasons;
 
     [Fact]
     public void CompiledFunctionsAgreeWithTheInterpreter()
@@ -82,7 +82,7 @@ public class MeOpTests
     internal static (ulong Value, string? Fault, string Asm) RunOnChip(IrModule module, IrFunction f, MeProgram code, ulong[] args)
     {
         var map = new MemoryMap(module.Objects, code.SlotStackBytes);
-        var sb = new StringBuilder(code.Constants).Append(map.Equates()).Append(map.Data());
+        var sb = new StringBuilder(code.Constants).Append(map.Equates()).Append(map.PacketEquates(module, MachineDescription.Default())).Append(map.Data());
         sb.Append(".me 0\n.ctx 0\n");
         sb.Append("    bal[b15, __thread_init]\n");
         var word = 0;

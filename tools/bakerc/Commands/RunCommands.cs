@@ -113,21 +113,23 @@ public static class RunCommands
         var pipeline = new PipelineOptions();
         var traces = new Option<string[]>("--trace") { Description = "input trace: FILE (port 0; pcapng interfaces are ports) or N=FILE (port N); repeatable, merged by time", AllowMultipleArgumentsPerToken = false };
         var control = new Option<string?>("--control") { Description = "control script (.ctl): calls of control functions, at start, @time or @end" };
-        var target = new Option<string>("--target") { Description = "where to run: interp (the reference interpreter)", DefaultValueFactory = _ => InterpreterRun.Target };
+        var target = new Option<string>("--target") { Description = "where to run: interp (the reference interpreter) or ixp2400 (compiled to microcode, on the emulated network processor)", DefaultValueFactory = _ => InterpreterRun.Target };
+        var mes = new Option<int>("--mes") { Description = "ixp2400: microengines the placement may use (1..8)", DefaultValueFactory = _ => 8 };
         var output = new Option<string?>("--out", "-o") { Description = profile ? "profile file to write (JSON)" : "output folder" };
         var command = new Command(name, description);
         pipeline.AddTo(command);
         command.Options.Add(traces);
         command.Options.Add(control);
-        if (!profile) command.Options.Add(target);
+        if (!profile) { command.Options.Add(target); command.Options.Add(mes); }
         command.Options.Add(output);
         command.SetAction(p =>
         {
             var o = pipeline.Read(p);
             if (pipeline.Preflight(p, o, stdout, stderr) is { } stop) return stop;
-            if (!profile && p.GetValue(target) != InterpreterRun.Target)
+            var where = profile ? InterpreterRun.Target : p.GetValue(target);
+            if (where != InterpreterRun.Target && where != ChipRun.Target)
             {
-                stderr.WriteLine($"bakerc: unknown target '{p.GetValue(target)}' (targets: {InterpreterRun.Target})");
+                stderr.WriteLine($"bakerc: unknown target '{where}' (targets: {InterpreterRun.Target}, {ChipRun.Target})");
                 return Program.UsageError;
             }
             string? outPath = p.GetValue(output);
@@ -138,6 +140,7 @@ public static class RunCommands
                 return Program.UsageError;
             }
             var request = new RunRequest(p.GetValue(pipeline.Files)!, traceSpecs, p.GetValue(control), o, profile);
+            if (where == ChipRun.Target) return RunOnChip(request, p.GetValue(mes), outPath, pipeline, p, stdout, stderr);
             var outcome = InterpreterRun.Execute(request, profile ? null : outPath);
             pipeline.Report(outcome.Compile, p, stderr);
             foreach (var e in outcome.InputErrors) stderr.WriteLine(e);
@@ -152,6 +155,18 @@ public static class RunCommands
             return run.Conserved ? Program.Success : Program.InputErrors;
         });
         return command;
+    }
+
+    private static int RunOnChip(RunRequest request, int mes, string outPath, PipelineOptions pipeline, ParseResult p, TextWriter stdout, TextWriter stderr)
+    {
+        var outcome = ChipRun.Execute(request, new ChipRunOptions { Mes = mes }, outPath);
+        pipeline.Report(outcome.Compile, p, stderr);
+        foreach (var e in outcome.Errors) stderr.WriteLine(e);
+        if (outcome.Summary is not { } summary) return Program.InputErrors;
+        foreach (var e in outcome.Setup!.ControlErrors) stderr.WriteLine(e);
+        WriteDumps(outcome.Compile, outPath);
+        stdout.WriteLine(summary);
+        return summary.Unaccounted == 0 ? Program.Success : Program.InputErrors;
     }
 
     /// <summary>IR kept with --dump-after goes to DIR/ir/NN-pass.ir.</summary>

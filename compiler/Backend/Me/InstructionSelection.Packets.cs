@@ -1,0 +1,229 @@
+using Baker.Compiler.IR;
+
+namespace Baker.Compiler.Backend.Me;
+
+// Instruction selection for packets and metadata.
+//
+// A pkt is the DRAM address of the handle's current header. Packet buffers are 2^BufferShift bytes,
+// aligned, from BUF_BASE; a received frame starts PKT_HEADROOM bytes in (the packet's origin), leaving room
+// for encapsulation. Each buffer has a 128-byte record in SRAM (REC_BASE + buffer index × 128): word 0 the
+// packet's end (DRAM address one past its last byte), then 8 bytes per metadata field (low word first).
+// Field accesses go through the runtime library (__pkt_read, __pkt_write): the 8 bytes at the field's
+// first byte come back as a 64-bit window in a12 (first byte most significant) and b12, and the field is
+// cut out with static shifts. No offset is known statically yet (a later pass resolves them), so every
+// packet access costs at least one DRAM reference, the BASE level of the seeds; PacketAddress is the one
+// place that computes where a field lives.
+public sealed partial class InstructionSelection
+{
+    public const int BufferShift = 11;
+    public const int RecordShift = 7;
+    public const int MaxMetaFields = (1 << RecordShift) / 8 - 1;
+    /// <summary>The output endpoint code that means "transmit" (<c>__pkt_put</c>); others are scratch ring ids.</summary>
+    public const int TxEndpoint = 0xffff;
+
+    public static string EndpointSymbol(string instance, string endpoint) => "OUT_" + Sanitize(instance + "." + endpoint);
+
+    /// <summary>The DRAM address of byte (header offset <paramref name="hoff"/> + <paramref name="extra"/>) of the handle's packet.</summary>
+    private VReg PacketAddress(Value handle, Value hoff, MOp extra)
+    {
+        var a = _m.NewReg();
+        Emit(Alu(a, MOp.R(InReg(handle)), "AND", MOp.I(~((1L << BufferShift) - 1) & 0xffffffff)));
+        Emit(Alu(a, MOp.R(a), "+", hoff is Constant c ? MOp.I((uint)c.Bits) : MOp.R(InReg(hoff))));
+        if (extra.Kind == MOpKind.Imm) Emit(Alu(a, MOp.R(a), "+", MOp.T($"PKT_HEADROOM+{extra.Value}")));
+        else
+        {
+            Emit(Alu(a, MOp.R(a), "+", MOp.T("PKT_HEADROOM")));
+            Emit(Alu(a, MOp.R(a), "+", extra));
+        }
+        return a;
+    }
+
+    /// <summary>The metadata field's word in the packet's record.</summary>
+    private VReg MetaAddress(Value handle, IrMetaField f)
+    {
+        if (f.Index >= MaxMetaFields) throw Unsupported($"more than {MaxMetaFields} metadata fields");
+        var r = _m.NewReg();
+        Emit(Alu(r, MOp.R(InReg(handle)), "-", MOp.T("BUF_BASE")));
+        Emit(AluShf(r, MOp.None, "B", MOp.R(r), ">>" + BufferShift));
+        Emit(AluShf(r, MOp.T($"REC_BASE+{8 + 8 * f.Index}"), "+", MOp.R(r), "<<" + RecordShift));
+        return r;
+    }
+
+    private void Packet(Instruction ins)
+    {
+        switch (ins.Op)
+        {
+            case Op.PktOffset:
+                {
+                    var d = Regs(ins.Dest!)[0];
+                    Emit(Alu(d, MOp.R(InReg(ins.V(0))), "AND", MOp.I((1 << BufferShift) - 1)));
+                    Emit(Alu(d, MOp.R(d), "-", MOp.T("PKT_HEADROOM")));
+                    break;
+                }
+            case Op.PktGet:
+                {
+                    var bit = (int)((IntImm)ins.Operands[2]).Value;
+                    var width = (int)((IntImm)ins.Operands[3]).Value;
+                    var a = PacketAddress(ins.V(0), ins.V(1), MOp.I(bit >> 3));
+                    ReadWindow(a, bit & 7, width);
+                    ExtractField(Regs(ins.Dest!), bit & 7, width);
+                    break;
+                }
+            case Op.PktSet:
+                {
+                    var bit = (int)((IntImm)ins.Operands[2]).Value;
+                    var width = (int)((IntImm)ins.Operands[3]).Value;
+                    var a = PacketAddress(ins.V(0), ins.V(1), MOp.I(bit >> 3));
+                    ReadWindow(a, bit & 7, width);
+                    InsertField(a, ins.V(4), bit & 7, width);
+                    break;
+                }
+            case Op.PktByte:
+                {
+                    var a = PacketAddress(ins.V(0), ins.V(1), Word(ins.V(2), 0));
+                    ReadWindow(a, 0, 8);
+                    ExtractField(Regs(ins.Dest!), 0, 8);
+                    break;
+                }
+            case Op.PktSetByte:
+                {
+                    var a = PacketAddress(ins.V(0), ins.V(1), Word(ins.V(2), 0));
+                    ReadWindow(a, 0, 8);
+                    InsertField(a, ins.V(3), 0, 8);
+                    break;
+                }
+            case Op.PktLength:
+                {
+                    var h = InReg(ins.V(0));
+                    CallRuntime("__pkt_end", MOp.R(h));
+                    var d = Regs(ins.Dest!)[0];
+                    Emit(Alu(d, MOp.R(FromPhys(RetLo)), "-", MOp.R(h)));
+                    break;
+                }
+            case Op.PktDecap:
+                {
+                    var h = InReg(ins.V(0));
+                    var d = Regs(ins.Dest!)[0];
+                    Emit(Alu(d, MOp.R(h), "+", Word(ins.V(1), 0)));
+                    CallRuntime("__pkt_end", MOp.R(h));
+                    Emit(Alu(null, MOp.R(FromPhys(RetLo)), "-", MOp.R(d)));
+                    Branch("br_lo", "__fault_truncated");
+                    break;
+                }
+            case Op.PktDrop:
+                CallRuntime("__pkt_drop", MOp.R(InReg(ins.V(0))));
+                break;
+            case Op.Put:
+                {
+                    var e = ((EndpointRef)ins.Operands[0]).Name;
+                    CallRuntime("__pkt_put", MOp.R(InReg(ins.V(1))), MOp.T(EndpointSymbol(_f.Instance!, e)));
+                    break;
+                }
+            case Op.MetaGet:
+                {
+                    var f = ((FieldRef)ins.Operands[1]).Field;
+                    var r = MetaAddress(ins.V(0), f);
+                    var d = Regs(ins.Dest!);
+                    Emit(MemRef("sram", "read", "$0", MOp.R(r), MOp.I(0), d.Length, "ctx_swap[1]"));
+                    for (var w = 0; w < d.Length; w++) Emit(Alu(d[w], MOp.None, "B", MOp.T("$" + w)));
+                    break;
+                }
+            case Op.MetaSet:
+                {
+                    var f = ((FieldRef)ins.Operands[1]).Field;
+                    var v = ins.V(2);
+                    var r = MetaAddress(ins.V(0), f);
+                    var words = Wide(f.Type) ? 2 : 1;
+                    for (var w = 0; w < words; w++) Emit(MovToPhys("$" + w, Word(v, w)));
+                    Emit(MemRef("sram", "write", "$0", MOp.R(r), MOp.I(0), words, "ctx_swap[1]"));
+                    break;
+                }
+            default:
+                throw Unsupported($"'{ins.Info.Name}'");
+        }
+    }
+
+    /// <summary>A physical register's value in a fresh virtual register, so bank assignment can pair it with others.</summary>
+    private VReg FromPhys(string phys)
+    {
+        var r = _m.NewReg();
+        Emit(Alu(r, MOp.None, "B", MOp.T(phys)));
+        return r;
+    }
+
+    /// <summary>The 8 packet bytes at <paramref name="a"/> into a12 (first byte most significant) and b12; faults truncated past the end.</summary>
+    private void ReadWindow(VReg a, int bit, int width)
+    {
+        if (bit + width > 64) throw Unsupported("64-bit packet fields that do not start on a byte");
+        CallRuntime("__pkt_read", MOp.R(a), MOp.I((bit + width + 7) / 8));
+    }
+
+    private void ExtractField(VReg[] d, int bit, int width)
+    {
+        if (bit + width <= 32)
+        {
+            var shift = 32 - bit - width;
+            Emit(AluShf(d[0], MOp.None, "B", MOp.T(RetLo), ">>" + shift));
+            if (width < 32) Emit(Alu(d[0], MOp.R(d[0]), "AND", MOp.I((1L << width) - 1)));
+            if (d.Length == 2) Emit(Immed(d[1], 0));
+            return;
+        }
+        // The field spans both words: the window shifted right by s < 32, then masked to the width.
+        var s = 64 - bit - width;
+        var lo = d[0];
+        var hi = d.Length == 2 ? d[1] : _m.NewReg();
+        if (s == 0)
+        {
+            Emit(Alu(lo, MOp.None, "B", MOp.T(RetHi)));
+            Emit(Alu(hi, MOp.None, "B", MOp.T(RetLo)));
+        }
+        else
+        {
+            Emit(AluShf(lo, MOp.None, "B", MOp.T(RetHi), ">>" + s));
+            Emit(AluShf(lo, MOp.R(lo), "OR", MOp.R(FromPhys(RetLo)), "<<" + (32 - s)));
+            Emit(AluShf(hi, MOp.None, "B", MOp.T(RetLo), ">>" + s));
+        }
+        if (width < 32) Emit(Alu(lo, MOp.R(lo), "AND", MOp.I((1L << width) - 1)));
+        else if (width < 64 && d.Length == 2) Emit(Alu(hi, MOp.R(hi), "AND", MOp.I((1L << (width - 32)) - 1)));
+    }
+
+    /// <summary>Replace the field in the window (a12, b12) with the value and write the window back (__pkt_write).</summary>
+    private void InsertField(VReg a, Value v, int bit, int width)
+    {
+        // The new window goes to a13 (high) and b13 (low); the field's mask and shifted value are static.
+        var pos = 64 - bit - width;
+        var mask = (width == 64 ? ulong.MaxValue : (1UL << width) - 1) << pos;
+        var hiV = _m.NewReg();
+        var loV = _m.NewReg();
+        // The value shifted to its place in the 64-bit window, one word at a time.
+        var v0 = InReg(v, 0);
+        var v1 = width > 32 ? InReg(v, 1) : null;
+        if (pos >= 32)
+        {
+            Emit(AluShf(hiV, MOp.None, "B", MOp.R(v0), "<<" + (pos - 32)));
+            Emit(Immed(loV, 0));
+        }
+        else if (pos == 0)
+        {
+            Emit(Mov(loV, MOp.R(v0)));
+            if (v1 is null) Emit(Immed(hiV, 0)); else Emit(Mov(hiV, MOp.R(v1)));
+        }
+        else
+        {
+            Emit(AluShf(loV, MOp.None, "B", MOp.R(v0), "<<" + pos));
+            Emit(AluShf(hiV, MOp.None, "B", MOp.R(v0), ">>" + (32 - pos)));
+            if (v1 is not null) Emit(AluShf(hiV, MOp.R(hiV), "OR", MOp.R(v1), "<<" + pos));
+        }
+        foreach (var (w, val, m, dst) in new[] { (RetLo, hiV, (uint)(mask >> 32), "a13"), (RetHi, loV, (uint)mask, "b13") })
+        {
+            if (m == 0) { Emit(MovToPhys(dst, MOp.T(w))); continue; }
+            var t = _m.NewReg();
+            Emit(Alu(t, MOp.T(w), "AND~", MOp.I(m)));
+            Emit(Alu(val, MOp.R(val), "AND", MOp.I(m)));
+            Emit(Alu(t, MOp.R(t), "OR", MOp.R(val)));
+            Emit(MovToPhys(dst, MOp.R(t)));
+        }
+        Emit(MovToPhys(ArgRegs[0], MOp.R(a)));
+        Emit(new MInstr("bal", [MOp.T(RuntimeReturn), MOp.L("__pkt_write")], [], []));
+    }
+}
