@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Baker.Runtime.Isa;
 using Baker.Runtime.Machine;
+using Baker.Runtime.Ports;
 
 var repeat = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
 var quantum = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
@@ -17,7 +18,7 @@ if (!asm.Success) throw new InvalidOperationException(string.Join("\n", asm.Diag
 
 EmulatorOptions Options(int rep)
 {
-    var o = new EmulatorOptions { Traffic = { Saturate = true, Repeat = rep }, SyncQuantumCycles = quantum };
+    var o = new EmulatorOptions { Traffic = { Timing = InputTiming.Saturate, Repeat = rep }, SyncQuantumCycles = quantum };
     o.Images.Add(asm.Image!);
     for (var p = 0; p < 3; p++) o.Traces[p] = Path.Combine(dir, $"in_port{p}.pcap");
     return o;

@@ -154,6 +154,13 @@ public static class Statistics
             w.WriteString("machine", chip.Machine.Name);
             w.WriteNumber("clockHz", chip.Machine.ClockHz);
             w.WriteNumber("syncQuantumCycles", chip.SyncQuantumCycles);
+            var traffic = chip.Ports.Traffic;
+            w.WriteStartObject("input");
+            w.WriteString("timing", traffic.Timing.ToString().ToLowerInvariant());
+            w.WriteNumber("load", traffic.Load);
+            w.WriteNumber("repeat", traffic.Repeat);
+            w.WriteNumber("traceEpochNs", chip.Ports.TraceEpochNs);
+            w.WriteEndObject();
             w.WriteNumber("cycles", end);
             w.WriteNumber("emulatedSeconds", t.Seconds);
             w.WriteNumber("instructions", t.Instructions);

@@ -101,7 +101,10 @@ public sealed class MachineDescription
             Check(r.Base + (long)r.SizeWords * 4 <= Unit(r.Space).SizeBytes, $"ring {r.Name}: does not fit in {r.Space}");
         }
         Check(Buffers.SizeBytes > 0 && (Buffers.SizeBytes & (Buffers.SizeBytes - 1)) == 0, "buffers.sizeBytes must be a power of two");
-        Check(Buffers.DramBase % Buffers.SizeBytes == 0, "buffers.dramBase must be a multiple of buffers.sizeBytes");
+        Check(Buffers.DramBase % Buffers.SizeBytes == 0, "buffers.dramBase must be a multiple of buffers.sizeBytes (a buffer is found from any address inside it by masking)");
+        // DRAM references ignore the low 3 address bits, so a frame must start 8-byte aligned.
+        Check(Buffers.HeadroomBytes >= 0 && Buffers.HeadroomBytes % 8 == 0 && Buffers.HeadroomBytes < Buffers.SizeBytes,
+            $"buffers.headroomBytes ({Buffers.HeadroomBytes}) must be a multiple of 8 and less than buffers.sizeBytes ({Buffers.SizeBytes})");
         Check(Buffers.DramBase > 0, "buffers.dramBase must not be 0 (a descriptor word of 0 means 'ring empty')");
         Check(Buffers.DramBase + (long)Buffers.Count * Buffers.SizeBytes <= Dram.SizeBytes, "packet buffers do not fit in DRAM");
         foreach (var p in Ports) Check(p.BitsPerSecond > 0, "ports[].bitsPerSecond must be positive");
@@ -154,17 +157,22 @@ public sealed class RingParams
     public int SizeWords { get; set; }
 }
 
-/// <summary>Packet buffers in DRAM, handed out through a free-list ring that holds their addresses.</summary>
+/// <summary>
+/// Packet buffers in DRAM, handed out through a free-list ring that holds their addresses (any address inside
+/// a buffer may be put back: the buffer is that address rounded down to a multiple of sizeBytes).
+/// </summary>
 public sealed class BufferParams
 {
     public uint DramBase { get; set; } = 0x100000;
     public int SizeBytes { get; set; } = 2048;
+    /// <summary>Bytes kept free in front of a received frame, so that code can prepend headers in place.</summary>
+    public int HeadroomBytes { get; set; } = 128;
     public int Count { get; set; } = 1024;
     public MemorySpace FreeListSpace { get; set; } = MemorySpace.Sram;
     public int FreeListRing { get; set; }
 }
 
-/// <summary>Where receive places descriptors: two words per frame, [buffer address, port &lt;&lt; 16 | length].</summary>
+/// <summary>Where receive places descriptors: two words per frame, [frame address, port &lt;&lt; 16 | length].</summary>
 public sealed class ReceiveParams
 {
     public MemorySpace RingSpace { get; set; } = MemorySpace.Scratch;

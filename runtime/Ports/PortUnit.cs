@@ -4,14 +4,24 @@ using Baker.Runtime.Pcap;
 
 namespace Baker.Runtime.Ports;
 
+/// <summary>When input frames arrive at the receive ports.</summary>
+public enum InputTiming
+{
+    /// <summary>Back to back at <see cref="TrafficOptions.Load"/> × line rate, ignoring the trace's timestamps.</summary>
+    Paced,
+    /// <summary>As fast as the chip takes them (one cycle apart, no line pacing, no drops): for capacity measurements.</summary>
+    Saturate,
+    /// <summary>At the trace's own timestamps, relative to the earliest one over all ports, but never faster than the line.</summary>
+    Trace,
+}
+
 /// <summary>How input frames are offered to the receive ports.</summary>
 public sealed class TrafficOptions
 {
-    /// <summary>Fraction of line rate (0 &lt; load ≤ 1) at which frames arrive when not saturating.</summary>
+    public InputTiming Timing { get; set; } = InputTiming.Paced;
+    /// <summary>Fraction of line rate (0 &lt; load ≤ 1) at which paced frames arrive.</summary>
     public double Load { get; set; } = 1.0;
-    /// <summary>Offer frames as fast as the chip takes them (one cycle apart, no line pacing, no drops): for capacity measurements.</summary>
-    public bool Saturate { get; set; }
-    /// <summary>Play each port's trace this many times.</summary>
+    /// <summary>Play each port's trace this many times (with trace timing, repetition r is shifted by r × the time all traces span).</summary>
     public int Repeat { get; set; } = 1;
 }
 
@@ -27,11 +37,11 @@ public sealed record TxFrame(long Cycle, long TimestampNs, byte[] Data);
 
 /// <summary>
 /// Receive and transmit for all ports, as one agent of the chip's scheduler with its own event queue.
-/// Receive: each frame arrives when its last bit has arrived (paced at line rate × load: the wire time of
+/// Receive: each frame arrives when its last bit has arrived (see <see cref="InputTiming"/>; the wire time of
 /// a frame is (max(captured+FCS, 64) + 20 preamble/gap bytes) × 8 / bit rate); it takes a buffer from the
-/// free list, is written into DRAM through the DRAM controller, and its descriptor
-/// [buffer address, port &lt;&lt; 16 | length] is put on the receive ring when that write completes. No free buffer
-/// or no room on the ring drops the frame and counts it ("no_buffer", "rx_ring_full").
+/// free list, is written into DRAM headroomBytes after the buffer's start through the DRAM controller, and its
+/// descriptor [frame address, port &lt;&lt; 16 | length] is put on the receive ring when that write completes.
+/// No free buffer or no room on the ring drops the frame and counts it ("no_buffer", "rx_ring_full").
 /// Transmit: each port takes descriptors from its ring, reads the frame from DRAM (the read of the next frame
 /// overlaps the transmission of the current one), sends it at line rate, records it with its timestamp and
 /// returns the buffer to the free list when the last bit has left.
@@ -47,6 +57,8 @@ public sealed class PortUnit
         public List<PcapFrame> Input = [];
         public int Next;
         public int RepeatLeft;
+        /// <summary>Trace timing: added to the timestamps of the current repetition.</summary>
+        public long RepeatShiftNs;
         public double ArrivalCycle;
         /// <summary>Saturating input: the next frame waits for a free buffer or receive-ring room.</summary>
         public bool Blocked;
@@ -71,6 +83,18 @@ public sealed class PortUnit
     private TrafficOptions _opt = new();
 
     public long LastActivity { get; private set; }
+
+    /// <summary>
+    /// The earliest timestamp (ns) over all input traces, 0 without input. With trace timing cycle 0 is this
+    /// instant, so a loader can store it for programs that read the time of day.
+    /// </summary>
+    public long TraceEpochNs { get; private set; }
+
+    /// <summary>The latest minus the earliest timestamp over all input traces: the shift of each trace-timed repetition.</summary>
+    private long _traceSpanNs;
+
+    /// <summary>The options given to <see cref="Attach"/> (the defaults without input).</summary>
+    public TrafficOptions Traffic => _opt;
     public int Count => _ports.Length;
 
     internal PortUnit(Chip chip, int agentIndex)
@@ -96,7 +120,13 @@ public sealed class PortUnit
             ?? throw new EmulatorException($"receive ring {MemorySpaceNames.Name(m.Receive.RingSpace)} {m.Receive.Ring} is not configured");
         _freeList = _chip.Ring(m.Buffers.FreeListSpace, m.Buffers.FreeListRing)
             ?? throw new EmulatorException("the buffer free list ring is not configured");
-        if (options.Saturate)
+        // The last buffer to come back may end the traffic: hand control back to the scheduler, which checks for
+        // the drain after each agent run (an ME that freed it would otherwise poll its empty rings up to MaxCycles).
+        _freeList.OnPut += t =>
+        {
+            if (InputDone && _freeList.Count == m.Buffers.Count) _chip.LowerHorizon(t, _index);
+        };
+        if (options.Timing == InputTiming.Saturate)
         {
             // A blocked port is offered again when a buffer comes back or the receive ring drains (no polling).
             _freeList.OnPut += Unblock;
@@ -111,6 +141,9 @@ public sealed class PortUnit
             var pi = p;
             port.TxRing.OnPut = t => TxWake(pi, t);
         }
+        var stamps = traces.Values.SelectMany(f => f.Select(x => x.TimestampNs)).DefaultIfEmpty().ToList();
+        TraceEpochNs = stamps.Min();
+        _traceSpanNs = stamps.Max() - TraceEpochNs;
         foreach (var (p, frames) in traces)
         {
             if (p < 0 || p >= _ports.Length) throw new EmulatorException($"trace for port {p}: the machine has ports 0..{_ports.Length - 1}");
@@ -136,12 +169,22 @@ public sealed class PortUnit
     {
         var port = _ports[p];
         var f = port.Input[port.Next];
-        if (_opt.Saturate)
+        switch (_opt.Timing)
         {
-            Push(now + 1, new Ev(Kind.RxArrival, p, 0, 0));
-            return;
+            case InputTiming.Saturate:
+                Push(now + 1, new Ev(Kind.RxArrival, p, 0, 0));
+                return;
+            case InputTiming.Trace:
+                // The first bit is on the wire at the frame's timestamp (rounded to a cycle in integers: Int128, as
+                // ns × Hz overflows a long after 15 s at 600 MHz), or when the previous frame has fully arrived.
+                var ns = f.TimestampNs + port.RepeatShiftNs - TraceEpochNs;
+                var start = (long)(((Int128)ns * _chip.Machine.ClockHz + 500_000_000) / 1_000_000_000);
+                port.ArrivalCycle = Math.Max(start, port.ArrivalCycle) + WireCycles(port, f.OriginalLength);
+                break;
+            default:
+                port.ArrivalCycle += WireCycles(port, f.OriginalLength) / _opt.Load;
+                break;
         }
-        port.ArrivalCycle += WireCycles(port, f.OriginalLength) / _opt.Load;
         Push((long)Math.Ceiling(port.ArrivalCycle), new Ev(Kind.RxArrival, p, 0, 0));
     }
 
@@ -196,17 +239,17 @@ public sealed class PortUnit
     {
         var port = _ports[p];
         var f = port.Input[port.Next];
-        var m = _chip.Machine;
+        var b = _chip.Machine.Buffers;
         Span<uint> one = stackalloc uint[1];
         port.Stats.Offered++;
         string? drop = null;
         var len = f.Data.Length;
-        if (len > m.Buffers.SizeBytes) drop = "too_long";
+        if (len > b.SizeBytes - b.HeadroomBytes) drop = "too_long";
         else if (_rxRing!.Free - _rxReserved < 2) drop = "rx_ring_full";
         else if (!_freeList!.Get(one, t)) drop = "no_buffer";
         if (drop is not null)
         {
-            if (_opt.Saturate && drop != "too_long")
+            if (_opt.Timing == InputTiming.Saturate && drop != "too_long")
             {
                 // Saturating input never loses frames: the same frame is offered again when room frees up.
                 port.Stats.Offered--;
@@ -219,7 +262,11 @@ public sealed class PortUnit
         }
         else
         {
-            var buf = one[0];
+            // Microcode may free any address inside a buffer (typically the frame address it was given).
+            var bufBase = one[0] & ~(uint)(b.SizeBytes - 1);
+            if (bufBase < b.DramBase || bufBase >= b.DramBase + (long)b.Count * b.SizeBytes)
+                throw new EmulatorException($"buffer free list entry 0x{one[0]:x} is not inside a packet buffer");
+            var buf = bufBase + (uint)b.HeadroomBytes;
             f.Data.CopyTo(_chip.DramMemory.AsSpan((int)buf));
             var done = _chip.DramUnit.Issue(t, len);
             _rxReserved += 2;
@@ -244,6 +291,7 @@ public sealed class PortUnit
             }
             port.RepeatLeft--;
             port.Next = 0;
+            port.RepeatShiftNs += _traceSpanNs;
         }
         ScheduleArrival(p, t);
     }

@@ -70,7 +70,7 @@ public sealed class MemoryMap
             return i < 0 ? 0 : 8 + 8 * i;
         }
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $".equ BUF_BASE = 0x{machine.Buffers.DramBase:x}\n.equ PKT_HEADROOM = {0}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ BUF_BASE = 0x{machine.Buffers.DramBase:x}\n.equ PKT_HEADROOM = {machine.Buffers.HeadroomBytes}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ REC_BASE = 0x{Records:x}\n.equ FREE_LIST = {machine.Buffers.FreeListRing}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ TX_RING0 = {(ports.Count > 0 ? ports[0].TxRing : 0)}\n.equ PORTS = {ports.Count}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ TX_ENDPOINT = {InstructionSelection.TxEndpoint}\n");

@@ -1,5 +1,6 @@
 using Baker.Runtime.Machine;
 using Baker.Runtime.Pcap;
+using Baker.Runtime.Ports;
 
 namespace Baker.Runtime.Tests.Emulator;
 
@@ -55,7 +56,7 @@ public class PortTests
     [Fact]
     public void SaturatingInputIsHeldBackInsteadOfDropped()
     {
-        var o = new EmulatorOptions { Traffic = { Saturate = true } };
+        var o = new EmulatorOptions { Traffic = { Timing = InputTiming.Saturate } };
         o.Images.Add(TestUtil.Asm(TestUtil.Reflector));
         o.Traces[0] = TestUtil.Trace(500, 60);
         var s = EmulatorRun.Run(o);
@@ -71,7 +72,7 @@ public class PortTests
         // back, so the scheduler runs a bounded number of agent slices per frame whatever the wait.
         var m = MachineDescription.Default();
         m.Buffers.Count = 4;
-        var o = new EmulatorOptions { Machine = m, Traffic = { Saturate = true } };
+        var o = new EmulatorOptions { Machine = m, Traffic = { Timing = InputTiming.Saturate } };
         o.Images.Add(TestUtil.Asm(TestUtil.Reflector));
         o.Traces[0] = TestUtil.Trace(500, 60);
         var (chip, _) = EmulatorRun.Prepare(o);
@@ -110,7 +111,7 @@ public class PortTests
                 sram[put, $0, --, 0, 1], ctx_swap[2]
                 br[loop]
             """;
-        var o = new EmulatorOptions { Traffic = { Saturate = true } };
+        var o = new EmulatorOptions { Traffic = { Timing = InputTiming.Saturate } };
         o.Images.Add(TestUtil.Asm(dropper));
         o.Traces[0] = TestUtil.Trace(100, 60);
         var s = EmulatorRun.Run(o);
@@ -121,7 +122,7 @@ public class PortTests
         Assert.Contains("\"odd\": " + s.Dropped, s.StatsJson);
 
         // The same program without its counter: the frames it drops are reported as unaccounted.
-        var o2 = new EmulatorOptions { Traffic = { Saturate = true } };
+        var o2 = new EmulatorOptions { Traffic = { Timing = InputTiming.Saturate } };
         o2.Images.Add(TestUtil.Asm(dropper.Replace(".drop odd", ".counter odd")));
         o2.Traces[0] = TestUtil.Trace(100, 60);
         var s2 = EmulatorRun.Run(o2);

@@ -20,18 +20,23 @@ internal static class TestUtil
     }
 
     /// <summary>A pcap of <paramref name="count"/> Ethernet frames of <paramref name="length"/> bytes, frame i carrying i in bytes 14..17.</summary>
-    public static string Trace(int count, int length)
+    public static string Trace(int count, int length) => TimedTrace(length, new long[count]);
+
+    /// <summary>A pcap with one frame of <paramref name="length"/> bytes per timestamp (ns), frame i carrying i in bytes 14..17.</summary>
+    public static string TimedTrace(int length, params long[] timestampsNs)
     {
         var path = Path.Combine(TempDir(), "in.pcap");
         using var w = new PcapWriter(path);
-        for (var i = 0; i < count; i++)
-        {
-            var f = new byte[length];
-            f[12] = 0x08;
-            f[14] = (byte)(i >> 24); f[15] = (byte)(i >> 16); f[16] = (byte)(i >> 8); f[17] = (byte)i;
-            w.Write(0, f, length);
-        }
+        for (var i = 0; i < timestampsNs.Length; i++) w.Write(timestampsNs[i], Frame(i, length), length);
         return path;
+    }
+
+    public static byte[] Frame(int i, int length)
+    {
+        var f = new byte[length];
+        f[12] = 0x08;
+        f[14] = (byte)(i >> 24); f[15] = (byte)(i >> 16); f[16] = (byte)(i >> 8); f[17] = (byte)i;
+        return f;
     }
 
     /// <summary>One context that moves every receive descriptor to port 0's transmit ring unchanged (retrying while it is full).</summary>

@@ -112,6 +112,23 @@ public class ForwarderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void HeadroomChangesNeitherWhatNorWhenItForwards()
+    {
+        // The microcode reads frames at the descriptor address and frees that address: with or without headroom
+        // it must send the same bytes at the same times and end with the same statistics.
+        var d0 = TempDir();
+        var d128 = TempDir();
+        var none = Options(d0);
+        none.Machine.Buffers.HeadroomBytes = 0;
+        EmulatorRun.Run(none);
+        var withHeadroom = Options(d128);
+        Assert.Equal(128, withHeadroom.Machine.Buffers.HeadroomBytes);
+        EmulatorRun.Run(withHeadroom);
+        foreach (var f in new[] { "port0.pcap", "port1.pcap", "port2.pcap", "stats.json" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(d0, f)), File.ReadAllBytes(Path.Combine(d128, f)));
+    }
+
+    [Fact]
     public void RunsAreDeterministic()
     {
         var d1 = TempDir();

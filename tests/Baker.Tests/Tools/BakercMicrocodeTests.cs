@@ -1,3 +1,4 @@
+using Baker.Runtime.Pcap;
 using Baker.Tests.Infrastructure;
 
 namespace Baker.Tests.Tools;
@@ -55,6 +56,31 @@ public class BakercMicrocodeTests
         (exit, _, err) = Run("emu", image, "--trace", "0=" + Path.Combine(Sample, "in_port0.pcap"), "--out", fast, "--sync-quantum", "-1");
         Assert.Equal(1, exit);
         Assert.Contains("--sync-quantum", err);
+    }
+
+    [Fact]
+    public void EmuPlaysATraceAtItsTimestampsWhenAsked()
+    {
+        var dir = Directory.CreateTempSubdirectory("bakerc-emu").FullName;
+        var image = Path.Combine(dir, "fwd.img");
+        Assert.Equal(0, Run("asm", Path.Combine(Sample, "ipv4_forwarder.uasm"), "-o", image).Exit);
+        // Five frames (0.7 ms) of the sample: its whole capture spans 14 ms, seconds of emulated polling by 32 contexts.
+        var trace = Path.Combine(dir, "in.pcap");
+        using (var w = new PcapWriter(trace))
+            foreach (var f in PcapReader.ReadFile(Path.Combine(Sample, "in_port0.pcap")).Take(5)) w.Write(f);
+        var outDir = Path.Combine(dir, "out");
+        var (exit, _, err) = Run("emu", image, "--trace", trace, "--out", outDir, "--timing", "trace");
+        Assert.True(exit == 0, err);
+        var stats = File.ReadAllText(Path.Combine(outDir, "stats.json"));
+        Assert.Contains("\"timing\": \"trace\"", stats);
+        Assert.Contains("\"traceEpochNs\": 1795247668871729000", stats);
+
+        (exit, _, err) = Run("emu", image, "--trace", trace, "--out", outDir, "--timing", "trace", "--load", "0.5");
+        Assert.Equal(1, exit);
+        Assert.Contains("--load applies to paced timing only", err);
+        (exit, _, err) = Run("emu", image, "--trace", trace, "--out", outDir, "--timing", "trace", "--saturate");
+        Assert.Equal(1, exit);
+        Assert.Contains("--saturate contradicts --timing", err);
     }
 
     [Fact]
