@@ -91,20 +91,11 @@ public sealed partial class InstructionSelection
         return r;
     }
 
-    /// <summary>A memory reference: <c>unit[cmd, xfer, A, B, count]</c> with a suffix (signal, swap).</summary>
-    private static MInstr MemRef(string unit, string cmd, string xfer, MOp a, MOp b, int count, string suffix)
-    {
-        var ops = new[] { MOp.T(cmd), MOp.T(xfer), a, b, MOp.I(count) };
-        var uses = new List<int>();
-        if (a.Kind == MOpKind.Reg) uses.Add(2);
-        if (b.Kind == MOpKind.Reg) uses.Add(3);
-        return new MInstr(unit, ops, [], [.. uses]) { Suffix = suffix, TwoPorts = uses.Count == 2 ? (2, 3) : null };
-    }
-
+    /// <summary>An SRAM reference <c>sram[cmd, xfer, A, B, count]</c>, by default waiting for it (signal 1).</summary>
     private void Sram(string cmd, string xfer, Addr a, int count, string suffix = "ctx_swap[1]")
     {
         var (x, y) = a.Operands;
-        Emit(MemRef("sram", cmd, xfer, x, y, count, suffix));
+        Emit(TwoSources("sram", [MOp.T(cmd), MOp.T(xfer), x, y, MOp.I(count)], [], 2, 3, suffix));
     }
 
     /// <summary>d = the bytes of a big-endian word in reverse order: <c>rotr8</c>, then bytes 2 and 0 from <c>rotl8</c>.</summary>

@@ -124,7 +124,7 @@ public sealed partial class InstructionSelection
                     var f = ((FieldRef)ins.Operands[1]).Field;
                     var r = MetaAddress(ins.V(0), f);
                     var d = Regs(ins.Dest!);
-                    Emit(MemRef("sram", "read", "$0", MOp.R(r), MOp.I(0), d.Length, "ctx_swap[1]"));
+                    Sram("read", "$0", new Addr(MOp.R(r), null), d.Length);
                     for (var w = 0; w < d.Length; w++) Emit(Alu(d[w], MOp.None, "B", MOp.T("$" + w)));
                     break;
                 }
@@ -135,7 +135,7 @@ public sealed partial class InstructionSelection
                     var r = MetaAddress(ins.V(0), f);
                     var words = Wide(f.Type) ? 2 : 1;
                     for (var w = 0; w < words; w++) Emit(MovToPhys("$" + w, Word(v, w)));
-                    Emit(MemRef("sram", "write", "$0", MOp.R(r), MOp.I(0), words, "ctx_swap[1]"));
+                    Sram("write", "$0", new Addr(MOp.R(r), null), words);
                     break;
                 }
             default:
@@ -223,7 +223,6 @@ public sealed partial class InstructionSelection
             Emit(Alu(t, MOp.R(t), "OR", MOp.R(val)));
             Emit(MovToPhys(dst, MOp.R(t)));
         }
-        Emit(MovToPhys(ArgRegs[0], MOp.R(a)));
-        Emit(new MInstr("bal", [MOp.T(RuntimeReturn), MOp.L("__pkt_write")], [], []));
+        CallRuntime("__pkt_write", MOp.R(a));
     }
 }

@@ -137,22 +137,17 @@ public sealed partial class InstructionSelection
 
     private string NewLabel() => $"{_m.Label}_L{_internal++}";
 
-    private static MInstr Alu(VReg? d, MOp a, string op, MOp b)
-    {
-        var ops = new[] { d is null ? MOp.None : MOp.R(d), a, MOp.T(op), b };
-        var uses = new List<int>();
-        if (a.Kind == MOpKind.Reg) uses.Add(1);
-        if (b.Kind == MOpKind.Reg) uses.Add(3);
-        return new MInstr("alu", ops, d is null ? [] : [0], [.. uses]) { TwoPorts = uses.Count == 2 ? (1, 3) : null };
-    }
+    private static MInstr Alu(VReg? d, MOp a, string op, MOp b) =>
+        TwoSources("alu", [d is null ? MOp.None : MOp.R(d), a, MOp.T(op), b], d is null ? [] : [0], 1, 3);
 
-    private static MInstr AluShf(VReg? d, MOp a, string op, MOp b, string shift)
+    private static MInstr AluShf(VReg? d, MOp a, string op, MOp b, string shift) =>
+        TwoSources("alu_shf", [d is null ? MOp.None : MOp.R(d), a, MOp.T(op), b, MOp.T(shift)], d is null ? [] : [0], 1, 3);
+
+    /// <summary>An instruction reading operands <paramref name="a"/> and <paramref name="b"/> in one cycle: those that are registers are its uses, and when both are, the pair the A/B rule constrains.</summary>
+    private static MInstr TwoSources(string mnemonic, MOp[] ops, int[] defs, int a, int b, string? suffix = null)
     {
-        var ops = new[] { d is null ? MOp.None : MOp.R(d), a, MOp.T(op), b, MOp.T(shift) };
-        var uses = new List<int>();
-        if (a.Kind == MOpKind.Reg) uses.Add(1);
-        if (b.Kind == MOpKind.Reg) uses.Add(3);
-        return new MInstr("alu_shf", ops, d is null ? [] : [0], [.. uses]) { TwoPorts = uses.Count == 2 ? (1, 3) : null };
+        int[] uses = [.. new[] { a, b }.Where(k => ops[k].Kind == MOpKind.Reg)];
+        return new MInstr(mnemonic, ops, defs, uses) { TwoPorts = uses.Length == 2 ? (a, b) : null, Suffix = suffix };
     }
 
     private static MInstr Immed(VReg d, long v) => new("immed", [MOp.R(d), MOp.I((uint)v)], [0], []);

@@ -48,8 +48,12 @@ public sealed class MemoryMap
 
     public uint SlotStack(int me, int context) => SlotStacks + (uint)((me * Contexts + context) * SlotStackBytes);
 
+    /// <summary>Everything a program needs declared about this map: its constants, the packet constants and the initial data.</summary>
+    public string Declarations(IrModule module, Baker.Runtime.Machine.MachineDescription machine) =>
+        Equates() + PacketEquates(module, machine) + Data();
+
     /// <summary>The assembler constants: the runtime's addresses and each object's.</summary>
-    public string Equates()
+    private string Equates()
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $".equ CTX_BLOCKS = {CtxBlocks}\n.equ SLOT_TABLE = 0x{SlotTable:x}\n");
@@ -58,7 +62,7 @@ public sealed class MemoryMap
     }
 
     /// <summary>The constants of packet handling: buffers, records, rings, ports, metadata fields, drop counters.</summary>
-    public string PacketEquates(IrModule module, Baker.Runtime.Machine.MachineDescription machine)
+    private string PacketEquates(IrModule module, Baker.Runtime.Machine.MachineDescription machine)
     {
         var ports = machine.Ports;
         for (var p = 1; p < ports.Count; p++)
@@ -70,6 +74,7 @@ public sealed class MemoryMap
             return i < 0 ? 0 : 8 + 8 * i;
         }
         var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $".equ BUF_MASK = {(1 << InstructionSelection.BufferShift) - 1}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ BUF_BASE = 0x{machine.Buffers.DramBase:x}\n.equ PKT_HEADROOM = {machine.Buffers.HeadroomBytes}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ REC_BASE = 0x{Records:x}\n.equ FREE_LIST = {machine.Buffers.FreeListRing}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ TX_RING0 = {(ports.Count > 0 ? ports[0].TxRing : 0)}\n.equ PORTS = {ports.Count}\n");
@@ -81,7 +86,7 @@ public sealed class MemoryMap
     }
 
     /// <summary>Initial SRAM contents: the slot table and the objects with an initial value, as big-endian words.</summary>
-    public string Data()
+    private string Data()
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $".data sram 0x{SlotTable:x} = ");
@@ -90,12 +95,11 @@ public sealed class MemoryMap
         foreach (var (o, a) in _objects)
         {
             if (o.InitType == IrType.Void || o.InitValue == 0) continue;
-            var image = new byte[(o.Size + 3) & ~3];
-            var v = o.InitType.Normalize(o.InitValue);
-            var bytes = new byte[Math.Max(8, image.Length)];
-            BinaryPrimitives.WriteUInt64LittleEndian(bytes, v);
-            bytes.AsSpan(0, Math.Min(o.InitType.Bytes(), image.Length)).CopyTo(image);
-            var words = Enumerable.Range(0, image.Length / 4).Select(i => "0x" + BinaryPrimitives.ReadUInt32BigEndian(image.AsSpan(4 * i)).ToString("x", CultureInfo.InvariantCulture));
+            // The scalar's little-endian bytes (no further: a negative value is sign-extended to 64 bits).
+            var image = new byte[Math.Max(8, (o.Size + 3) & ~3)];
+            BinaryPrimitives.WriteUInt64LittleEndian(image, o.InitType.Normalize(o.InitValue));
+            image.AsSpan(o.InitType.Bytes()).Clear();
+            var words = Enumerable.Range(0, ((o.Size + 3) & ~3) / 4).Select(i => "0x" + BinaryPrimitives.ReadUInt32BigEndian(image.AsSpan(4 * i)).ToString("x", CultureInfo.InvariantCulture));
             sb.Append(CultureInfo.InvariantCulture, $".data sram 0x{a:x} = {string.Join(", ", words)}\n");
         }
         return sb.ToString();

@@ -71,8 +71,7 @@ public static class ProgramBuilder
         var map = new MemoryMap(module.Objects, perMe.Values.Select(p => p.SlotStackBytes).DefaultIfEmpty(0).Max());
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"; {module.App}: microcode built by bakerc for {machine.Name}\n");
-        sb.Append(map.Equates());
-        sb.Append(map.PacketEquates(module, machine));
+        sb.Append(map.Declarations(module, machine));
         foreach (var inst in module.Instances)
             foreach (var e in inst.Endpoints.Where(e => !e.IsInput))
             {
@@ -82,12 +81,11 @@ public static class ProgramBuilder
             }
         sb.Append(ringDecls);
         foreach (var r in DropReasons) sb.Append(CultureInfo.InvariantCulture, $".drop {r} sram DROP_{r}\n");
-        sb.Append(map.Data());
         foreach (var (me, code) in perMe)
         {
             sb.Append(CultureInfo.InvariantCulture, $"\n.me {me}\n.ctx 0-{MemoryMap.Contexts - 1}\n");
             sb.Append(code.Constants);
-            Dispatch(sb, module, placement, me, rings, machine);
+            Dispatch(sb, module, placement, me, rings);
             sb.Append(MemoryMap.RuntimeLibrary);
             sb.Append(code.Code);
         }
@@ -95,20 +93,21 @@ public static class ProgramBuilder
     }
 
     /// <summary>The thread start, the dispatch loop over this ME's input rings and the fault handlers.</summary>
-    private static void Dispatch(StringBuilder sb, IrModule module, Placement placement, int me, Dictionary<string, int> rings, MachineDescription machine)
+    private static void Dispatch(StringBuilder sb, IrModule module, Placement placement, int me, Dictionary<string, int> rings)
     {
+        var rxKey = module.Channels.Find(c => c.From.IsDriver)?.To.Describe(false);
         var inputs = module.Instances.Where(i => placement.MeOf[i.Path] == me)
             .SelectMany(i => i.Endpoints.Where(e => e.IsInput && e.Process is not null && rings.ContainsKey($"{i.Path}.{e.Name}"))
-                .Select(e => (Ring: rings[$"{i.Path}.{e.Name}"], Fn: InstructionSelection.Label(e.Process!)))).ToList();
-        var rxRing = machine.Receive.Ring;
+                .Select(e => (Key: $"{i.Path}.{e.Name}", Fn: InstructionSelection.Label(e.Process!)))).ToList();
         var inPort = module.Metadata.FindIndex(m => m.Name == "in_port");
         var recordWords = 2 + 2 * module.Metadata.Count;
         sb.Append("    bal[b15, __thread_init]\n");
         sb.Append("dispatch:\n");
         for (var k = 0; k < inputs.Count; k++)
         {
-            var (ring, fn) = inputs[k];
-            var rx = ring == rxRing && module.Channels.Any(c => c.From.IsDriver);
+            var (key, fn) = inputs[k];
+            var ring = rings[key];
+            var rx = key == rxKey;
             sb.Append(CultureInfo.InvariantCulture, $"    scratch[get, $0, --, {ring}, {(rx ? 2 : 1)}], ctx_swap[1]\n");
             sb.Append("    alu[a12, --, B, $0]\n");
             sb.Append(CultureInfo.InvariantCulture, $"    br_eq[dispatch_{k + 1}]\n");
@@ -128,7 +127,7 @@ public static class ProgramBuilder
                     sb.Append(CultureInfo.InvariantCulture, $"    sram[write, $0, a15, REC_BASE+{4 * w0}, {n}], ctx_swap[1]\n");
                 }
             }
-            sb.Append("    alu[*l$index1[1], a12, AND~, 0x7ff]\n");
+            sb.Append("    alu[*l$index1[1], a12, AND~, BUF_MASK]\n");
             sb.Append(CultureInfo.InvariantCulture, $"    bal[a14, {fn}]\n    br[dispatch]\n");
             sb.Append(CultureInfo.InvariantCulture, $"dispatch_{k + 1}:\n");
         }

@@ -82,7 +82,7 @@ public class MeOpTests
     internal static (ulong Value, string? Fault, string Asm) RunOnChip(IrModule module, IrFunction f, MeProgram code, ulong[] args)
     {
         var map = new MemoryMap(module.Objects, code.SlotStackBytes);
-        var sb = new StringBuilder(code.Constants).Append(map.Equates()).Append(map.PacketEquates(module, MachineDescription.Default())).Append(map.Data());
+        var sb = new StringBuilder(code.Constants).Append(map.Declarations(module, MachineDescription.Default()));
         sb.Append(".me 0\n.ctx 0\n");
         sb.Append("    bal[b15, __thread_init]\n");
         var word = 0;
