@@ -269,7 +269,9 @@ public sealed partial class InstructionSelection
     /// </summary>
     private void CallRuntime(string routine, params MOp[] args)
     {
-        for (var k = 0; k < args.Length; k++) Emit(MovToPhys(ArgRegs[k], args[k]));
+        // MOp.None: the argument is already in its register (a previous routine left it there).
+        for (var k = 0; k < args.Length; k++)
+            if (args[k] != MOp.None) Emit(MovToPhys(ArgRegs[k], args[k]));
         Emit(new MInstr("bal", [MOp.T(RuntimeReturn), MOp.L(routine)], [], []));
     }
 

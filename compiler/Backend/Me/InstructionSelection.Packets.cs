@@ -20,6 +20,10 @@ public sealed partial class InstructionSelection
     public const int MaxMetaFields = (1 << RecordShift) / 8 - 1;
     /// <summary>The output endpoint code that means "transmit" (<c>__pkt_put</c>); others are scratch ring ids.</summary>
     public const int TxEndpoint = 0xffff;
+    /// <summary>The output code <c>__pkt_drop</c> passes to the shared tail of <c>__pkt_put</c>.</summary>
+    public const int DropEndpoint = 0xfffe;
+    /// <summary>Tries on an empty buffer free list before a new packet faults no_buffer (each try lets the other threads run).</summary>
+    public const int AllocTries = 100_000;
 
     public static string EndpointSymbol(string instance, string endpoint) => "OUT_" + Sanitize(instance + "." + endpoint);
 
@@ -113,6 +117,74 @@ public sealed partial class InstructionSelection
             case Op.PktDrop:
                 CallRuntime("__pkt_drop", MOp.R(InReg(ins.V(0))));
                 break;
+            case Op.PktEncap:
+                {
+                    // The new header goes in the headroom in front of the handle: zeroed, the bytes behind kept.
+                    var h = InReg(ins.V(0));
+                    var n = ((IntImm)ins.Operands[1]).Value;
+                    var room = _m.NewReg();
+                    Emit(Alu(room, MOp.R(h), "AND", MOp.T("BUF_MASK")));
+                    Emit(Alu(null, MOp.R(room), "-", MOp.I(n)));
+                    Branch("br_lo", "__fault_packet_too_large");
+                    var d = Regs(ins.Dest!)[0];
+                    Emit(Alu(d, MOp.R(h), "-", MOp.I(n)));
+                    CallRuntime("__pkt_zero", MOp.R(d), MOp.I(n));
+                    break;
+                }
+            case Op.PktCreate:
+                {
+                    var n = InReg(ins.V(0));
+                    Emit(Alu(null, MOp.R(n), "-", MOp.T("MAX_CREATE+1")));
+                    Branch("br_hs", "__fault_packet_too_large");
+                    var d = Regs(ins.Dest!)[0];
+                    NewPacket(d);
+                    CallRuntime("__pkt_new_record", MOp.R(d), MOp.R(n));
+                    CallRuntime("__pkt_zero", MOp.R(d), MOp.R(n));
+                    break;
+                }
+            case Op.PktCopy:
+                {
+                    // A new buffer whose origin gets the bytes from the handle on, 8 at a time through the
+                    // window of __pkt_read (the source may start at any byte), and a copy of the record.
+                    var h = InReg(ins.V(0));
+                    var d = Regs(ins.Dest!)[0];
+                    NewPacket(d);
+                    CallRuntime("__pkt_end", MOp.R(h));
+                    var len = _m.NewReg();
+                    Emit(Alu(len, MOp.R(FromPhys(RetLo)), "-", MOp.R(h)));
+                    CallRuntime("__pkt_copy_record", MOp.R(d), MOp.R(len), MOp.R(h));
+                    var k = ImmReg(0);
+                    var loop = NewLabel();
+                    var whole = NewLabel();
+                    var done = NewLabel();
+                    StartBlock(loop);
+                    Emit(Alu(null, MOp.R(k), "-", MOp.R(len)));
+                    Branch("br_hs", done);
+                    var need = _m.NewReg();
+                    Emit(Alu(need, MOp.R(len), "-", MOp.R(k)));
+                    Emit(Alu(null, MOp.R(need), "-", MOp.I(8)));
+                    Branch("br_lo", whole);
+                    Emit(Immed(need, 8));
+                    StartBlock(whole);
+                    var from = _m.NewReg();
+                    Emit(Alu(from, MOp.R(h), "+", MOp.R(k)));
+                    CallRuntime("__pkt_read", MOp.R(from), MOp.R(need));
+                    var to = _m.NewReg();
+                    Emit(Alu(to, MOp.R(d), "+", MOp.R(k)));
+                    CallRuntime("__pkt_store8", MOp.None, MOp.None, MOp.R(to));
+                    Emit(Alu(k, MOp.R(k), "+", MOp.I(8)));
+                    Jump(loop);
+                    StartBlock(done);
+                    break;
+                }
+            case Op.PktTrim:
+                CallRuntime("__pkt_trim", MOp.R(InReg(ins.V(0))), Word(ins.V(1), 0));
+                break;
+            case Op.PktExtend:
+                // __pkt_extend leaves the old end and the count where __pkt_zero takes them.
+                CallRuntime("__pkt_extend", MOp.R(InReg(ins.V(0))), Word(ins.V(1), 0));
+                CallRuntime("__pkt_zero");
+                break;
             case Op.Put:
                 {
                     var e = ((EndpointRef)ins.Operands[0]).Name;
@@ -141,6 +213,13 @@ public sealed partial class InstructionSelection
             default:
                 throw Unsupported($"'{ins.Info.Name}'");
         }
+    }
+
+    /// <summary>d = the origin of a new buffer this thread owns (__pkt_alloc; its record is still to be written).</summary>
+    private void NewPacket(VReg d)
+    {
+        CallRuntime("__pkt_alloc");
+        Emit(Alu(d, MOp.R(FromPhys(RetLo)), "+", MOp.T("PKT_HEADROOM")));
     }
 
     /// <summary>A physical register's value in a fresh virtual register, so bank assignment can pair it with others.</summary>

@@ -271,6 +271,7 @@ public sealed partial class InstructionSelection
             case Op.Lock: case Op.Unlock: case Op.TryLock: Lock(ins); break;
             case Op.PktOffset: case Op.PktGet: case Op.PktSet: case Op.PktByte: case Op.PktSetByte: case Op.PktLength:
             case Op.PktDecap: case Op.PktDrop: case Op.Put: case Op.MetaGet: case Op.MetaSet:
+            case Op.PktEncap: case Op.PktCreate: case Op.PktCopy: case Op.PktTrim: case Op.PktExtend:
                 Packet(ins);
                 break;
             case Op.Mul: Mul(ins); break;

@@ -80,6 +80,10 @@ public sealed class MemoryMap
         sb.Append(CultureInfo.InvariantCulture, $".equ TX_RING0 = {(ports.Count > 0 ? ports[0].TxRing : 0)}\n.equ PORTS = {ports.Count}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ TX_ENDPOINT = {InstructionSelection.TxEndpoint}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ META_IN_PORT = REC_BASE+{Field("in_port")}\n.equ META_OUT_PORT = REC_BASE+{Field("out_port")}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ HAS_IN_PORT = {(module.Metadata.Any(m => m.Name == "in_port") ? 1 : 0)}\n");
+        // A packet may grow to 16 bytes before its buffer's end: __pkt_write moves 16-byte windows.
+        sb.Append(CultureInfo.InvariantCulture, $".equ PKT_LIMIT = {machine.Buffers.SizeBytes - 16}\n.equ MAX_CREATE = {machine.Buffers.SizeBytes - 16 - machine.Buffers.HeadroomBytes}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ DROP_ENDPOINT = {InstructionSelection.DropEndpoint}\n.equ ALLOC_TRIES = {InstructionSelection.AllocTries}\n");
         for (var r = 0; r < ProgramBuilder.DropReasons.Length; r++)
             sb.Append(CultureInfo.InvariantCulture, $".equ DROP_{ProgramBuilder.DropReasons[r]} = 0x{DropCounters + 4 * r:x}\n");
         return sb.ToString();

@@ -29,7 +29,7 @@ public static class ProgramBuilder
 {
     /// <summary>Drop reasons counted by compiled code (the interpreter's names where they exist).</summary>
     public static readonly string[] DropReasons =
-        ["program", "truncated", "bounds", "div_by_zero", "deadlock", "packet_too_large", "internal_error", "bad_port"];
+        ["program", "truncated", "bounds", "div_by_zero", "deadlock", "packet_too_large", "internal_error", "bad_port", "no_buffer"];
 
     private const int FirstChannelRing = 4, ChannelRingWords = 128;
     private const uint ScratchRingsBase = 8192;
@@ -134,17 +134,16 @@ public static class ProgramBuilder
         sb.Append("    ctx_arb[voluntary]\n    br[dispatch]\n");
         foreach (var r in DropReasons)
             sb.Append(CultureInfo.InvariantCulture, $"__fault_{r}:\n    immed[a12, DROP_{r}]\n    br[__fault]\n");
-        sb.Append("""
-            ; A fault: the packet this thread owns goes back to the free list, counted under the reason in a12.
-            __fault:
-                alu[a15, --, B, *l$index1[1]]
-                br_eq[dispatch]
-                alu[$0, --, B, a15]
-                sram[put, $0, --, FREE_LIST, 1], ctx_swap[1]
-                sram[incr, --, a12, 0, 1], ctx_swap[1]
-                alu[*l$index1[1], --, B, 0]
-                br[dispatch]
-
-            """.Replace("            ", ""));
+        // A fault: every packet the thread owns (context block words 1..7) goes back to the free list, each
+        // counted under the reason whose counter is at a12 (before the buffer returns: a drained run stops
+        // when the last buffer is back).
+        sb.Append("__fault:\n");
+        for (var k = 1; k <= 7; k++)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"    alu[a15, --, B, *l$index1[{k}]]\n    br_eq[__fault_free{k}]\n");
+            sb.Append(CultureInfo.InvariantCulture, $"    sram[incr, --, a12, 0, 1], ctx_swap[1]\n");
+            sb.Append(CultureInfo.InvariantCulture, $"    alu[$0, --, B, a15]\n    sram[put, $0, --, FREE_LIST, 1], ctx_swap[1]\n    alu[*l$index1[{k}], --, B, 0]\n__fault_free{k}:\n");
+        }
+        sb.Append("    br[dispatch]\n");
     }
 }
