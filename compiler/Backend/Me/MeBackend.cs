@@ -4,7 +4,8 @@ using Baker.Compiler.IR;
 namespace Baker.Compiler.Backend.Me;
 
 /// <summary>The microengine code of some IR functions and what it took (for the build report).</summary>
-public sealed record MeProgram(string Constants, string Code, IReadOnlyList<MFunction> Functions, int StackWords, int SlotStackBytes);
+/// <param name="Objects">The storage objects the code refers to: only these need a place on the chip.</param>
+public sealed record MeProgram(string Constants, string Code, IReadOnlyList<MFunction> Functions, int StackWords, int SlotStackBytes, IReadOnlyList<StorageObject> Objects);
 
 /// <summary>
 /// The microengine back end's pipeline for a set of functions and everything they call: instruction
@@ -54,7 +55,9 @@ public static class MeBackend
             diags.Add(DiagnosticCatalog.MeStackTooDeep.At(Span(at), deepest.Name, depth, FrameLayout.WordsPerContext));
             return (null, diags);
         }
-        return (new MeProgram(MeAsmWriter.Constants(machine), MeAsmWriter.Code(machine), machine, depth, slotBytes), diags);
+        var objects = functions.SelectMany(f => f.Blocks.SelectMany(b => b.Instructions)).SelectMany(i => i.Operands)
+            .OfType<ObjectRef>().Select(o => o.Target).Distinct().ToList();
+        return (new MeProgram(MeAsmWriter.Constants(machine), MeAsmWriter.Code(machine), machine, depth, slotBytes, objects), diags);
     }
 
     private static SourceSpan Span(SourceLocation? l) => l is null ? SourceSpan.None : new SourceSpan(l.File, l.Line, l.Column, 0, 0);

@@ -31,8 +31,7 @@ public static class ProgramBuilder
     public static readonly string[] DropReasons =
         ["program", "truncated", "bounds", "div_by_zero", "deadlock", "packet_too_large", "internal_error", "bad_port", "no_buffer"];
 
-    private const int FirstChannelRing = 4, ChannelRingWords = 128;
-    private const uint ScratchRingsBase = 8192;
+    private const int ChannelRingWords = 128;
 
     public static (MeBuild? Build, IReadOnlyList<Diagnostic> Diagnostics) Build(IrModule module, MachineDescription machine, Placement placement)
     {
@@ -43,6 +42,10 @@ public static class ProgramBuilder
             throw new InvalidOperationException($"the app has {module.Metadata.Count} metadata fields; packet records hold {InstructionSelection.MaxMetaFields}");
 
         // Rings: the receive ring for the endpoint rx feeds, one scratch ring per other fed input endpoint.
+        // Channel rings follow the machine's own scratch rings (receive, transmit), in ids and in addresses.
+        var machineRings = machine.Rings.Where(r => r.Space == Baker.Runtime.Memory.MemorySpace.Scratch).ToList();
+        var firstChannelRing = machineRings.Select(r => r.Id + 1).DefaultIfEmpty(0).Max();
+        var channelRingsBase = machineRings.Select(r => r.Base + (uint)r.SizeWords * 4).DefaultIfEmpty(0u).Max();
         var rings = new Dictionary<string, int>();
         var ringDecls = new StringBuilder();
         foreach (var c in module.Channels.Where(c => !c.To.IsDriver))
@@ -50,9 +53,9 @@ public static class ProgramBuilder
             var key = c.To.Describe(false);
             if (rings.ContainsKey(key)) continue;
             if (c.From.IsDriver) { rings[key] = machine.Receive.Ring; continue; }
-            var id = FirstChannelRing + rings.Values.Count(v => v >= FirstChannelRing);
+            var id = firstChannelRing + rings.Values.Count(v => v >= firstChannelRing);
             rings[key] = id;
-            ringDecls.Append(CultureInfo.InvariantCulture, $".ring scratch {id} base={ScratchRingsBase + (id - FirstChannelRing) * ChannelRingWords * 4} size={ChannelRingWords}\n");
+            ringDecls.Append(CultureInfo.InvariantCulture, $".ring scratch {id} base={channelRingsBase + (id - firstChannelRing) * ChannelRingWords * 4} size={ChannelRingWords}\n");
         }
         if (module.Channels.Count(c => c.From.IsDriver) > 1)
             throw new InvalidOperationException("the microengine back end supports one channel from rx");
@@ -68,7 +71,10 @@ public static class ProgramBuilder
         }
         if (diags.Count > 0) return (null, diags);
 
-        var map = new MemoryMap(module.Objects, perMe.Values.Select(p => p.SlotStackBytes).DefaultIfEmpty(0).Max());
+        // Only what ME code refers to goes to the chip: tables the control core alone keeps (a route table's
+        // uncompressed shadow, say) stay in its memory.
+        var used = perMe.Values.SelectMany(p => p.Objects).ToHashSet();
+        var map = new MemoryMap(module.Objects.Where(used.Contains), perMe.Values.Select(p => p.SlotStackBytes).DefaultIfEmpty(0).Max());
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"; {module.App}: microcode built by bakerc for {machine.Name}\n");
         sb.Append(map.Declarations(module, machine));
