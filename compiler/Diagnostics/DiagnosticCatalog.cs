@@ -178,6 +178,32 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MeFrameTooLarge = E("BK5202", "@{0} needs a frame of {1} words of local memory, more than the {2} one index register reaches; split the function");
     /// <summary>At the function whose frame lies deepest in the stack.</summary>
     public static readonly DiagnosticDescriptor MeStackTooDeep = E("BK5203", "the call chain down to @{0} needs {1} words of local-memory stack per context, more than the {2} each context has; make it shallower or its frames smaller");
+    /// <summary>At the app: the aggregate (the instances placed on one ME) whose code is too large.</summary>
+    public static readonly DiagnosticDescriptor MeControlStoreOverflow = E("BK5204", "ME {0} runs {1}: {2} instructions, more than its control store of {3}; spread these instances over more microengines (--mes, --placement FILE) or make their code smaller");
+    /// <summary>At the first metadata field that does not fit (or the app).</summary>
+    public static readonly DiagnosticDescriptor MeTooManyMetadataFields = E("BK5205", "the app has {0} metadata fields (in_port and out_port included) and a microengine packet record holds {1}: '{2}' and the fields after it do not fit; declare fewer metadata fields");
+    /// <summary>At the app.</summary>
+    public static readonly DiagnosticDescriptor MeBufferSize = E("BK5206", "the microengine back end needs {0}-byte packet buffers and machine '{1}' has {2}-byte ones; set buffers.sizeBytes to {0} in the machine description");
+    /// <summary>At the app.</summary>
+    public static readonly DiagnosticDescriptor MeReceiveChannels = E("BK5207", "the app has {0} channels from rx ({1}); the microengine back end delivers the receive ring to one input");
+    /// <summary>At the app.</summary>
+    public static readonly DiagnosticDescriptor MeTransmitRings = E("BK5208", "machine '{0}': port {1} transmits on {2} ring {3}; the microengine back end needs the ports' transmit rings to be consecutive scratch rings (port p on ring {4} + p): fix ports[].txRing in the machine description");
+    /// <summary>At the app.</summary>
+    public static readonly DiagnosticDescriptor MeChannelRings = E("BK5209", "the app needs {0} channel rings of {1} words and scratch has room for {2} beside the rings of machine '{3}'; feed fewer PPF inputs through channels");
+
+    // ---- BK53xx: placement files (bakerc build|run --placement FILE) ----------------------------
+    /// <summary>At the line.</summary>
+    public static readonly DiagnosticDescriptor PlacementSyntax = E("BK5301", "expected 'INSTANCE -> me N', found '{0}'");
+    /// <summary>At the instance path.</summary>
+    public static readonly DiagnosticDescriptor PlacementUnknownInstance = E("BK5302", "the app has no instance '{0}'; its instances are: {1}");
+    /// <summary>At the ME number.</summary>
+    public static readonly DiagnosticDescriptor PlacementMeRange = E("BK5303", "there is no ME {0} to run '{1}': use MEs 0..{2}");
+    /// <summary>At the instance path of the second line.</summary>
+    public static readonly DiagnosticDescriptor PlacementDuplicate = E("BK5304", "'{0}' is already placed at line {1}; give each instance one line");
+    /// <summary>At the placement file (1,1).</summary>
+    public static readonly DiagnosticDescriptor PlacementMissing = E("BK5305", "the placement does not place {0}; give each instance a line 'INSTANCE -> me N'");
+    /// <summary>At the placement file (1,1).</summary>
+    public static readonly DiagnosticDescriptor CannotReadPlacement = E("BK5306", "cannot read placement file: {0}; check its path");
 
     // ---- BK6xxx: run time ---------------------------------------------------------------------
     /// <summary>At the control script's line and the column of the problem (bad time, call syntax or literal).</summary>

@@ -1,7 +1,6 @@
 using Baker.Compiler.Backend.Me;
 using Baker.Compiler.Diagnostics;
 using Baker.Compiler.Interpreter;
-using Baker.Runtime.Isa;
 using Baker.Runtime.Machine;
 
 namespace Baker.Compiler.Driver;
@@ -12,7 +11,11 @@ public sealed record ChipRunOptions
     public MachineDescription Machine { get; init; } = MachineDescription.Default();
     /// <summary>Microengines the placement may use (1..the machine's count).</summary>
     public int Mes { get; init; } = 8;
+    /// <summary>A hand-written placement (placement.txt's format) instead of the default over <see cref="Mes"/>.</summary>
+    public string? PlacementFile { get; init; }
     public Baker.Runtime.Ports.TrafficOptions Traffic { get; init; } = new();
+
+    public ChipBuildOptions Build => new() { Machine = Machine, Mes = Mes, PlacementFile = PlacementFile };
 }
 
 /// <summary>What a run on the chip gave: the build, the interpreter's setup (init, control start lines) and the emulator's summary.</summary>
@@ -22,8 +25,8 @@ public sealed record ChipRunOutcome(CompileResult Compile, MeBuild? Build, RunRe
 }
 
 /// <summary>
-/// <c>bakerc run --target ixp2400</c>: compile the app, build its microcode (ProgramBuilder), assemble it,
-/// run init and the control script's start lines on the interpreter (the control core's code for now) and
+/// <c>bakerc run --target ixp2400</c>: compile, place, build and assemble the app (ChipBuild; the build's files go
+/// to the output folder too), run init and the control script's start lines on the interpreter (the control core's code for now) and
 /// load the memory they leave into the chip's SRAM, then play the traces through the emulated chip.
 /// </summary>
 public static class ChipRun
@@ -32,26 +35,18 @@ public static class ChipRun
 
     public static ChipRunOutcome Execute(RunRequest request, ChipRunOptions options, string? outputDirectory)
     {
-        var compile = Compilation.Compile(request.Sources, request.Compile);
-        if (compile.HasErrors) return new ChipRunOutcome(compile, null, null, null, []);
-        var module = compile.Module!;
+        var built = ChipBuild.Execute(request.Sources, request.Compile, options.Build);
+        var compile = built.Compile;
+        if (built.Program is not { } program) return new ChipRunOutcome(compile, null, null, null, built.Errors);
+        var module = program.Module;
         var machine = options.Machine;
-        var (build, diags) = ProgramBuilder.Build(module, machine, Placement.Default(module, Math.Clamp(options.Mes, 1, machine.Microengines.Count)));
-        if (build is null) return new ChipRunOutcome(compile, null, null, null, diags);
-        if (outputDirectory is not null)
-        {
-            Directory.CreateDirectory(outputDirectory);
-            File.WriteAllText(Path.Combine(outputDirectory, module.App + ".uasm"), build.Assembly);
-        }
-        var asm = Assembler.Assemble(build.Assembly, module.App + ".uasm", machine.Microengines.ControlStoreSize);
-        // Generated code that does not assemble is a back-end bug: name it with the assembler's first complaints.
-        if (!asm.Success)
-            throw new InvalidOperationException($"microengine back end: the microcode of {module.App} does not assemble:\n" + string.Join("\n", asm.Diagnostics.Take(10)));
+        var build = program.Build;
+        if (outputDirectory is not null) ChipBuild.Write(program, outputDirectory);
         var script = request.ControlScript is null ? null : ControlScriptParser.ParseFile(request.ControlScript);
         var interpreter = new IrInterpreter(module);
         var setup = interpreter.RunSetup(script);
         var emu = new EmulatorOptions { Machine = machine, Traffic = options.Traffic, OutputDirectory = outputDirectory };
-        emu.Images.Add(asm.Image!);
+        emu.Images.Add(program.Image);
         foreach (var t in request.Traces) emu.AddTrace(t);
         // The loader writes the objects' byte images where the microcode expects them, before any ME starts.
         emu.Setup = chip =>

@@ -8,7 +8,11 @@ namespace Baker.Compiler.IR;
 /// <summary>A source position carried by an instruction (1-based line and column).</summary>
 public sealed record SourceLocation(string File, int Line, int Column);
 
-public sealed record IrMetaField(string Name, IrType Type, int Index);
+public sealed record IrMetaField(string Name, IrType Type, int Index)
+{
+    /// <summary>Where the field is declared (the Baker source after lowering, the IR text when parsed; not printed), for back-end diagnostics.</summary>
+    public SourceLocation? Location { get; init; }
+}
 
 public enum StorageKind { Global, State, Slot }
 
@@ -107,6 +111,8 @@ public sealed record IrChannel(int Id, IrChannelEnd From, IrChannelEnd To)
 public sealed class IrModule(string app)
 {
     public string App { get; } = app;
+    /// <summary>Where the app is declared (the Baker source after lowering, the IR text when parsed; not printed): where app-wide back-end problems are reported.</summary>
+    public SourceLocation? Location { get; init; }
     public List<IrMetaField> Metadata { get; } = new();
     /// <summary>Globals and PPF-instance state.</summary>
     public List<StorageObject> Objects { get; } = new();

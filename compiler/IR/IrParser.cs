@@ -244,8 +244,9 @@ public static class IrParser
         public IrModule ParseModule()
         {
             SkipNewlines();
+            var app = Peek;
             ExpectWord("app");
-            module = new IrModule(Ident("the app name"));
+            module = new IrModule(Ident("the app name")) { Location = new SourceLocation(file, app.Line, app.Column) };
             EndOfLine();
             while (Peek.Kind != TokenKind.End)
             {
@@ -268,7 +269,7 @@ public static class IrParser
         private void ParseMeta()
         {
             var name = Expect(TokenKind.Ident, "a metadata field name");
-            var field = new IrMetaField(name.Text, ScalarType("a metadata field type"), module.Metadata.Count);
+            var field = new IrMetaField(name.Text, ScalarType("a metadata field type"), module.Metadata.Count) { Location = new SourceLocation(file, name.Line, name.Column) };
             if (!fields.TryAdd(name.Text, field)) throw Error(name, $"metadata field {name.Text} is already defined");
             module.Metadata.Add(field);
             EndOfLine();

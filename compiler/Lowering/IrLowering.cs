@@ -1,3 +1,4 @@
+using Baker.Compiler.Diagnostics;
 using Baker.Compiler.IR;
 using Baker.Compiler.Semantics;
 using IrFunctionKind = Baker.Compiler.IR.FunctionKind;
@@ -15,11 +16,11 @@ public static class IrLowering
     public static IrModule Lower(BoundProgram program, bool noTrace = false)
     {
         var graph = program.Graph ?? throw new InvalidOperationException("the program has no app to lower");
-        var module = new IrModule(program.App!.Name);
+        var module = new IrModule(program.App!.Name) { Location = Locate(program.App.Span) };
         var context = new LoweringContext(program, module) { NoTrace = noTrace };
 
         foreach (var f in program.Metadata)
-            module.Metadata.Add(new IrMetaField(f.Name, ToIr(f.Type), f.Index));
+            module.Metadata.Add(new IrMetaField(f.Name, ToIr(f.Type), f.Index) { Location = f.Span == SourceSpan.None ? null : Locate(f.Span) });
         foreach (var g in program.Globals)
             module.Objects.Add(context.Globals[g] = MakeObject(g, g.Name, StorageKind.Global, null));
 
@@ -63,6 +64,8 @@ public static class IrLowering
         foreach (var (f, inst) in perInstance) new FunctionLowering(context, f, inst).Lower();
         return module;
     }
+
+    private static SourceLocation Locate(SourceSpan s) => new(s.Path, s.Line, s.Column);
 
     private static IrChannelEnd End(ChannelEnd e) => new(e.Instance?.Path, e.Endpoint?.Name);
 

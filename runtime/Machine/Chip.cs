@@ -19,8 +19,11 @@ namespace Baker.Runtime.Machine;
 /// </summary>
 public sealed class Chip
 {
-    private readonly HwRing?[] _scratchRings = new HwRing?[64];
-    private readonly HwRing?[] _sramRings = new HwRing?[64];
+    /// <summary>Ring ids per memory space: 0..RingIds − 1.</summary>
+    public const int RingIds = 64;
+
+    private readonly HwRing?[] _scratchRings = new HwRing?[RingIds];
+    private readonly HwRing?[] _sramRings = new HwRing?[RingIds];
     private readonly List<CounterDecl> _counters = [];
 
     public MachineDescription Machine { get; }

@@ -113,6 +113,9 @@ public static class EmulatorRun
 /// <summary>Statistics of a run as JSON (property order fixed, so equal runs give equal files).</summary>
 public static class Statistics
 {
+    /// <summary>The memory levels an ME references, in the order of <c>MicroEngine.MemoryRefs</c>.</summary>
+    private static readonly string[] Levels = ["scratch", "sram", "dram", "hash"];
+
     internal readonly record struct Total(
         long Instructions, long Offered, long Rx, long Tx, long TxBytes, long Dropped, long InFlight, SortedDictionary<string, long> Drops,
         double Seconds, double Mpps, double Gbps)
@@ -177,6 +180,16 @@ public static class Statistics
             w.WriteNumber("forwardingGbps", Math.Round(t.Gbps, 6));
             w.WriteEndObject();
 
+            // Everything the MEs did (polling empty rings included) over the packets received.
+            double PerPacket(long n) => t.Rx > 0 ? Math.Round((double)n / t.Rx, 3) : 0;
+            w.WriteStartObject("perPacket");
+            w.WriteNumber("instructions", PerPacket(t.Instructions));
+            w.WriteStartObject("memoryReferences");
+            for (var level = 0; level < Levels.Length; level++)
+                w.WriteNumber(Levels[level], PerPacket(chip.Microengines.Sum(m => m.MemoryRefs[level])));
+            w.WriteEndObject();
+            w.WriteEndObject();
+
             w.WriteStartArray("ports");
             for (var p = 0; p < chip.Ports.Count; p++)
             {
@@ -208,10 +221,7 @@ public static class Statistics
                 w.WriteNumber("idleCycles", me.IdleCycles);
                 w.WriteNumber("utilization", Math.Round((double)me.Instructions / total, 6));
                 w.WriteStartObject("memoryReferences");
-                w.WriteNumber("scratch", me.MemoryRefs[0]);
-                w.WriteNumber("sram", me.MemoryRefs[1]);
-                w.WriteNumber("dram", me.MemoryRefs[2]);
-                w.WriteNumber("hash", me.MemoryRefs[3]);
+                for (var level = 0; level < Levels.Length; level++) w.WriteNumber(Levels[level], me.MemoryRefs[level]);
                 w.WriteEndObject();
                 w.WriteStartArray("threads");
                 for (var c = 0; c < 8; c++)

@@ -65,6 +65,43 @@ public sealed class MachineDescription
 
     public MachineDescription Clone() => Parse(ToJson(), Name);
 
+    /// <summary>
+    /// A copy with <paramref name="count"/> Ethernet ports. Fewer keeps the first ones (and drops the transmit rings
+    /// only the others used); more repeats the last port's bit rate, each new port transmitting on a new ring of the
+    /// last port's ring size in the same space, with the next free id, placed after the space's last ring.
+    /// </summary>
+    public MachineDescription WithPorts(int count)
+    {
+        if (count < 1) throw new MachineDescriptionException($"{Name}: a machine needs at least one port, not {count}");
+        var m = Clone();
+        if (count < m.Ports.Count)
+        {
+            var gone = m.Ports.Skip(count).Select(p => (p.TxRingSpace, p.TxRing)).ToHashSet();
+            m.Ports.RemoveRange(count, m.Ports.Count - count);
+            var kept = m.Ports.Select(p => (p.TxRingSpace, p.TxRing))
+                .Append((Receive.RingSpace, Receive.Ring)).Append((Buffers.FreeListSpace, Buffers.FreeListRing)).ToHashSet();
+            m.Rings.RemoveAll(r => gone.Contains((r.Space, r.Id)) && !kept.Contains((r.Space, r.Id)));
+        }
+        var last = m.Ports.LastOrDefault() ?? new PortParams { TxRingSpace = MemorySpace.Scratch };
+        var size = m.Rings.Find(r => r.Space == last.TxRingSpace && r.Id == last.TxRing)?.SizeWords ?? 256;
+        while (m.Ports.Count < count)
+        {
+            var inSpace = m.Rings.Where(r => r.Space == last.TxRingSpace).ToList();
+            var ring = new RingParams
+            {
+                Name = $"tx{m.Ports.Count}",
+                Space = last.TxRingSpace,
+                Id = inSpace.Select(r => r.Id + 1).DefaultIfEmpty(0).Max(),
+                Base = inSpace.Select(r => r.Base + (uint)r.SizeWords * 4).DefaultIfEmpty(0u).Max(),
+                SizeWords = size,
+            };
+            m.Rings.Add(ring);
+            m.Ports.Add(new PortParams { BitsPerSecond = last.BitsPerSecond, TxRingSpace = ring.Space, TxRing = ring.Id });
+        }
+        m.Validate($"{Name} with {count} ports");
+        return m;
+    }
+
     public MemoryUnitParams Unit(MemorySpace s) => s switch
     {
         MemorySpace.Scratch => Scratch,
@@ -98,6 +135,7 @@ public sealed class MachineDescription
         {
             Check(r.Space != MemorySpace.Dram, $"ring {r.Name}: rings live in scratch or sram");
             Check(r.SizeWords > 0 && r.Base % 4 == 0, $"ring {r.Name}: size must be positive and base word aligned");
+            Check(r.Id is >= 0 and < Chip.RingIds, $"ring {r.Name}: id {r.Id} is outside 0..{Chip.RingIds - 1}");
             Check(r.Base + (long)r.SizeWords * 4 <= Unit(r.Space).SizeBytes, $"ring {r.Name}: does not fit in {r.Space}");
         }
         Check(Buffers.SizeBytes > 0 && (Buffers.SizeBytes & (Buffers.SizeBytes - 1)) == 0, "buffers.sizeBytes must be a power of two");

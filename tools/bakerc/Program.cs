@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
         root.Subcommands.Add(RunCommands.DumpIr(stdout, stderr));
         root.Subcommands.Add(RunCommands.Run(stdout, stderr));
+        root.Subcommands.Add(RunCommands.Build(stdout, stderr));
         root.Subcommands.Add(RunCommands.Profile(stdout, stderr));
         root.Subcommands.Add(MicrocodeCommands.Asm(stdout, stderr));
         root.Subcommands.Add(MicrocodeCommands.Disasm(stdout, stderr));

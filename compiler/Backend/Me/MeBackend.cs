@@ -60,5 +60,5 @@ public static class MeBackend
         return (new MeProgram(MeAsmWriter.Constants(machine), MeAsmWriter.Code(machine), machine, depth, slotBytes, objects), diags);
     }
 
-    private static SourceSpan Span(SourceLocation? l) => l is null ? SourceSpan.None : new SourceSpan(l.File, l.Line, l.Column, 0, 0);
+    internal static SourceSpan Span(SourceLocation? l) => l is null ? SourceSpan.None : new SourceSpan(l.File, l.Line, l.Column, 0, 0);
 }

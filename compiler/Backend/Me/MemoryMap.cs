@@ -19,7 +19,8 @@ public sealed class MemoryMap
     public const int Contexts = 8;
     public const uint RuntimeBase = 0x10000;
     public const uint ObjectsBase = 0x20000;
-    private const int MaxMes = 16;
+    /// <summary>MEs the runtime's tables have room for: a placement uses MEs 0..MaxMes − 1.</summary>
+    public const int MaxMes = 16;
 
     private readonly Dictionary<StorageObject, uint> _objects = [];
     public IReadOnlyDictionary<StorageObject, uint> Objects => _objects;
@@ -64,10 +65,8 @@ public sealed class MemoryMap
     /// <summary>The constants of packet handling: buffers, records, rings, ports, metadata fields, drop counters.</summary>
     private string PacketEquates(IrModule module, Baker.Runtime.Machine.MachineDescription machine)
     {
+        // ProgramBuilder has checked that port p transmits on scratch ring TX_RING0 + p.
         var ports = machine.Ports;
-        for (var p = 1; p < ports.Count; p++)
-            if (ports[p].TxRing != ports[0].TxRing + p || ports[p].TxRingSpace != Baker.Runtime.Memory.MemorySpace.Scratch)
-                throw new InvalidOperationException("the microengine back end needs the ports' transmit rings to be consecutive scratch rings");
         int Field(string name)
         {
             var i = module.Metadata.FindIndex(m => m.Name == name);

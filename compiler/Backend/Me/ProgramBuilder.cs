@@ -3,16 +3,9 @@ using System.Text;
 using Baker.Compiler.Diagnostics;
 using Baker.Compiler.IR;
 using Baker.Runtime.Machine;
+using Baker.Runtime.Memory;
 
 namespace Baker.Compiler.Backend.Me;
-
-/// <summary>Which ME runs each PPF instance.</summary>
-public sealed record Placement(IReadOnlyDictionary<string, int> MeOf)
-{
-    /// <summary>The default: instance k on ME k mod <paramref name="mes"/>, in instance order (PPFs beyond the ME count share).</summary>
-    public static Placement Default(IrModule m, int mes) =>
-        new(m.Instances.Select((inst, k) => (inst.Path, k % mes)).ToDictionary(x => x.Path, x => x.Item2));
-}
 
 /// <summary>The whole microcode program of an app: its text, the memory map and what the build report lists.</summary>
 public sealed record MeBuild(string Assembly, MemoryMap Map, IReadOnlyDictionary<int, MeProgram> PerMe, IReadOnlyDictionary<string, int> InputRings);
@@ -35,17 +28,14 @@ public static class ProgramBuilder
 
     public static (MeBuild? Build, IReadOnlyList<Diagnostic> Diagnostics) Build(IrModule module, MachineDescription machine, Placement placement)
     {
-        var diags = new List<Diagnostic>();
-        if (machine.Buffers.SizeBytes != 1 << InstructionSelection.BufferShift)
-            throw new InvalidOperationException($"the microengine back end needs {1 << InstructionSelection.BufferShift}-byte packet buffers (the machine has {machine.Buffers.SizeBytes})");
-        if (module.Metadata.Count > InstructionSelection.MaxMetaFields)
-            throw new InvalidOperationException($"the app has {module.Metadata.Count} metadata fields; packet records hold {InstructionSelection.MaxMetaFields}");
+        var diags = Check(module, machine);
+        if (diags.Count > 0) return (null, diags);
 
-        // Rings: the receive ring for the endpoint rx feeds, one scratch ring per other fed input endpoint.
-        // Channel rings follow the machine's own scratch rings (receive, transmit), in ids and in addresses.
-        var machineRings = machine.Rings.Where(r => r.Space == Baker.Runtime.Memory.MemorySpace.Scratch).ToList();
-        var firstChannelRing = machineRings.Select(r => r.Id + 1).DefaultIfEmpty(0).Max();
-        var channelRingsBase = machineRings.Select(r => r.Base + (uint)r.SizeWords * 4).DefaultIfEmpty(0u).Max();
+        // Rings: the receive ring for the endpoint rx feeds, one scratch ring per other fed input endpoint,
+        // after the machine's own scratch rings (ids and bytes).
+        var machineRings = machine.Rings.Where(r => r.Space == MemorySpace.Scratch).ToList();
+        var firstRing = machineRings.Select(r => r.Id + 1).DefaultIfEmpty(0).Max();
+        var ringsBase = machineRings.Select(r => r.Base + (uint)r.SizeWords * 4).DefaultIfEmpty(0u).Max();
         var rings = new Dictionary<string, int>();
         var ringDecls = new StringBuilder();
         foreach (var c in module.Channels.Where(c => !c.To.IsDriver))
@@ -53,12 +43,14 @@ public static class ProgramBuilder
             var key = c.To.Describe(false);
             if (rings.ContainsKey(key)) continue;
             if (c.From.IsDriver) { rings[key] = machine.Receive.Ring; continue; }
-            var id = firstChannelRing + rings.Values.Count(v => v >= firstChannelRing);
+            var id = firstRing + rings.Values.Count(v => v >= firstRing);
             rings[key] = id;
-            ringDecls.Append(CultureInfo.InvariantCulture, $".ring scratch {id} base={channelRingsBase + (id - firstChannelRing) * ChannelRingWords * 4} size={ChannelRingWords}\n");
+            ringDecls.Append(CultureInfo.InvariantCulture, $".ring scratch {id} base={ringsBase + (id - firstRing) * ChannelRingWords * 4} size={ChannelRingWords}\n");
         }
-        if (module.Channels.Count(c => c.From.IsDriver) > 1)
-            throw new InvalidOperationException("the microengine back end supports one channel from rx");
+        var channelRings = rings.Values.Count(v => v >= firstRing);
+        var room = (int)Math.Min(Chip.RingIds - firstRing, Math.Max(0, machine.Scratch.SizeBytes - ringsBase) / (ChannelRingWords * 4));
+        if (channelRings > room)
+            return (null, [DiagnosticCatalog.MeChannelRings.At(MeBackend.Span(module.Location), channelRings, ChannelRingWords, room, machine.Name)]);
 
         var perMe = new Dictionary<int, MeProgram>();
         foreach (var me in placement.MeOf.Values.Distinct().Order())
@@ -96,6 +88,33 @@ public static class ProgramBuilder
             sb.Append(code.Code);
         }
         return (new MeBuild(sb.ToString(), map, perMe, rings), diags);
+    }
+
+    /// <summary>What the app and the machine must be for this back end: the buffer size it is built for, metadata that
+    /// fits a packet record, one input fed by rx, and transmit rings that a port number indexes.</summary>
+    private static List<Diagnostic> Check(IrModule module, MachineDescription machine)
+    {
+        var diags = new List<Diagnostic>();
+        var app = MeBackend.Span(module.Location);
+        if (machine.Buffers.SizeBytes != 1 << InstructionSelection.BufferShift)
+            diags.Add(DiagnosticCatalog.MeBufferSize.At(app, 1 << InstructionSelection.BufferShift, machine.Name, machine.Buffers.SizeBytes));
+        if (module.Metadata.Count > InstructionSelection.MaxMetaFields)
+        {
+            var first = module.Metadata[InstructionSelection.MaxMetaFields];
+            diags.Add(DiagnosticCatalog.MeTooManyMetadataFields.At(first.Location is null ? app : MeBackend.Span(first.Location),
+                module.Metadata.Count, InstructionSelection.MaxMetaFields, first.Name));
+        }
+        var fromRx = module.Channels.Where(c => c.From.IsDriver).ToList();
+        if (fromRx.Count > 1)
+            diags.Add(DiagnosticCatalog.MeReceiveChannels.At(app, fromRx.Count, string.Join(", ", fromRx)));
+        var ports = machine.Ports;
+        for (var p = 0; p < ports.Count; p++)
+            if (ports[p].TxRingSpace != MemorySpace.Scratch || ports[p].TxRing != ports[0].TxRing + p)
+            {
+                diags.Add(DiagnosticCatalog.MeTransmitRings.At(app, machine.Name, p, MemorySpaceNames.Name(ports[p].TxRingSpace), ports[p].TxRing, ports[0].TxRing));
+                break;
+            }
+        return diags;
     }
 
     /// <summary>The thread start, the dispatch loop over this ME's input rings and the fault handlers.</summary>

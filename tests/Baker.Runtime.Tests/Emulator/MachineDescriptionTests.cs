@@ -33,4 +33,29 @@ public class MachineDescriptionTests
         e = Assert.Throws<MachineDescriptionException>(() => MachineDescription.Parse("{\"microengines\": {\"threadsPerMe\": 9}}", "bad.json"));
         Assert.Contains("threadsPerMe must be 1..8", e.Message);
     }
+
+    [Fact]
+    public void WithPortsKeepsTheFirstPortsOrAddsTransmitRingsAfterTheLast()
+    {
+        var m = MachineDescription.Default();
+        var one = m.WithPorts(1);
+        Assert.Single(one.Ports);
+        Assert.Equal(["rx", "tx0", "freelist"], one.Rings.Select(r => r.Name));
+        Assert.Equal(3, m.Ports.Count);
+
+        var five = m.WithPorts(5);
+        Assert.Equal([1, 2, 3, 4, 5], five.Ports.Select(p => p.TxRing));
+        Assert.All(five.Ports, p => Assert.Equal((1_000_000_000L, Memory.MemorySpace.Scratch), (p.BitsPerSecond, p.TxRingSpace)));
+        var added = five.Rings.Where(r => r.Name is "tx3" or "tx4").Select(r => (r.Id, r.Base, r.SizeWords));
+        Assert.Equal([(4, 5120u, 256), (5, 6144u, 256)], added);
+        var chip = new Chip(five);
+        Assert.Equal(5, chip.Ports.Count);
+        Assert.NotNull(chip.Ring(Memory.MemorySpace.Scratch, 5));
+
+        Assert.Throws<MachineDescriptionException>(() => m.WithPorts(0));
+        // Scratch (16 KB) has room for 11 more rings of 1 KB after the first 5 KB.
+        Assert.Equal(14, m.WithPorts(14).Ports.Count);
+        var e = Assert.Throws<MachineDescriptionException>(() => m.WithPorts(15));
+        Assert.Contains("does not fit", e.Message);
+    }
 }

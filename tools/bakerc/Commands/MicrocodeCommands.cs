@@ -50,33 +50,17 @@ public static class MicrocodeCommands
         var traces = new Option<string[]>("--trace") { Description = "input trace: FILE (port 0) or N=FILE (port N); repeatable", Required = true, AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out", "-o") { Description = "output folder (port<N>.pcap, stats.json)", Required = true };
         var machine = new Option<string?>("--machine") { Description = "machine description JSON (default: the IXP2400-class machine)" };
-        var timing = new Option<InputTiming?>("--timing")
-        {
-            HelpName = "paced|saturate|trace",
-            Description = "when input frames arrive: paced (back to back at --load, the default), saturate (as fast as the receive rings take them) or trace (at the trace's timestamps)",
-        };
-        var load = new Option<double?>("--load") { Description = "offered load per port with paced timing, 0..1 of line rate (default: 1)" };
-        var saturate = new Option<bool>("--saturate") { Description = "short for --timing saturate" };
+        var traffic = new TrafficArguments();
         var quantum = new Option<int>("--sync-quantum") { Description = "cycles an ME may run ahead of the others before a shared reference waits (default 0: exact global order; larger is faster)" };
-        var command = new Command("emu", "Run microcode images on the emulated network processor") { images, traces, output, machine, timing, load, saturate, quantum };
+        var command = new Command("emu", "Run microcode images on the emulated network processor") { images, traces, output, machine, quantum };
+        foreach (var o in traffic.All) command.Options.Add(o);
         command.SetAction(parse => Guard(stderr, () =>
         {
             var o = new EmulatorOptions { OutputDirectory = parse.GetValue(output) };
             if (parse.GetValue(machine) is { } m) o.Machine = MachineDescription.Load(m);
             foreach (var img in parse.GetValue(images)!) o.Images.Add(ImageFile.Read(img));
             foreach (var t in parse.GetValue(traces)!) o.AddTrace(t);
-            var when = parse.GetValue(timing);
-            if (parse.GetValue(saturate))
-            {
-                if (when is not (null or InputTiming.Saturate)) throw new EmulatorException("--saturate contradicts --timing");
-                when = InputTiming.Saturate;
-            }
-            o.Traffic.Timing = when ?? InputTiming.Paced;
-            if (parse.GetValue(load) is { } l)
-            {
-                if (o.Traffic.Timing != InputTiming.Paced) throw new EmulatorException("--load applies to paced timing only");
-                o.Traffic.Load = l;
-            }
+            if (traffic.Apply(parse, o.Traffic) is { } problem) throw new EmulatorException(problem);
             o.SyncQuantumCycles = parse.GetValue(quantum);
             if (o.SyncQuantumCycles < 0) throw new EmulatorException("--sync-quantum must be 0 or more cycles");
             stdout.WriteLine(EmulatorRun.Run(o));

@@ -3,6 +3,7 @@ using System.Globalization;
 using Baker.Compiler.Driver;
 using Baker.Compiler.IR;
 using Baker.Compiler.Interpreter;
+using Baker.Runtime.Machine;
 
 namespace Baker.Tools.Bakerc.Commands;
 
@@ -73,6 +74,41 @@ public static class RunCommands
         }
     }
 
+    /// <summary>What a build for the chip depends on: the machine, its port count, and where the instances run.</summary>
+    private sealed class ChipArguments
+    {
+        public readonly Option<string?> Machine = new("--machine") { Description = "ixp2400: machine description JSON (default: the IXP2400-class machine)" };
+        public readonly Option<int?> Ports = new("--ports") { Description = "ixp2400: Ethernet ports, overriding the machine's count" };
+        public readonly Option<int?> Mes = new("--mes") { Description = "ixp2400: microengines the default placement uses, instance k on ME k mod N (default: 8)" };
+        public readonly Option<string?> Placement = new("--placement") { Description = "ixp2400: placement file, one 'INSTANCE -> me N' line per PPF instance (the format of placement.txt)" };
+
+        public IEnumerable<Option> All => [Machine, Ports, Mes, Placement];
+
+        public bool AnyGiven(ParseResult p) => All.Any(o => p.GetResult(o) is { Implicit: false });
+
+        /// <summary>The build options, or the exit code and message of what is wrong with them.</summary>
+        public (ChipBuildOptions? Options, int Exit, string? Problem) Read(ParseResult p)
+        {
+            var machine = MachineDescription.Default();
+            try
+            {
+                if (p.GetValue(Machine) is { } file) machine = MachineDescription.Load(file);
+                if (p.GetValue(Ports) is { } ports) machine = machine.WithPorts(ports);
+            }
+            catch (Exception e) when (e is MachineDescriptionException or IOException or UnauthorizedAccessException)
+            {
+                return (null, Program.InputErrors, $"error: {e.Message}");
+            }
+            var mes = p.GetValue(Mes);
+            if (mes is { } n && (n < 1 || n > machine.Microengines.Count))
+                return (null, Program.UsageError, $"--mes {n}: machine '{machine.Name}' has 1..{machine.Microengines.Count} microengines");
+            if (mes is not null && p.GetValue(Placement) is not null)
+                return (null, Program.UsageError, "--mes and --placement both say where instances run; give one");
+            var options = new ChipBuildOptions { Machine = machine, PlacementFile = p.GetValue(Placement) };
+            return (mes is { } count ? options with { Mes = count } : options, Program.Success, null);
+        }
+    }
+
     public static Command DumpIr(TextWriter stdout, TextWriter stderr)
     {
         var pipeline = new PipelineOptions();
@@ -102,6 +138,46 @@ public static class RunCommands
         return command;
     }
 
+    public static Command Build(TextWriter stdout, TextWriter stderr)
+    {
+        var pipeline = new PipelineOptions();
+        var chip = new ChipArguments();
+        var target = new Option<string>("--target") { Description = "what to build for: ixp2400 (microcode for the emulated network processor)", DefaultValueFactory = _ => ChipRun.Target };
+        var output = new Option<string?>("--out", "-o") { Description = "output folder: APP.uasm, APP.img, placement.txt, build-report.txt" };
+        var command = new Command("build", "Compile an app to microcode for the emulated network processor; writes its assembly, image, placement and build report");
+        pipeline.AddTo(command);
+        command.Options.Add(target);
+        foreach (var o in chip.All) command.Options.Add(o);
+        command.Options.Add(output);
+        command.SetAction(p =>
+        {
+            var o = pipeline.Read(p);
+            if (pipeline.Preflight(p, o, stdout, stderr) is { } stop) return stop;
+            if (p.GetValue(target) != ChipRun.Target)
+            {
+                stderr.WriteLine($"bakerc: build targets: {ChipRun.Target} (the interpreter runs the IR itself: bakerc run)");
+                return Program.UsageError;
+            }
+            if (p.GetValue(output) is not { } dir)
+            {
+                stderr.WriteLine("bakerc: build needs --out DIR");
+                return Program.UsageError;
+            }
+            var (options, exit, problem) = chip.Read(p);
+            if (options is null) { stderr.WriteLine($"bakerc: {problem}"); return exit; }
+            var outcome = ChipBuild.Execute(p.GetValue(pipeline.Files)!, o, options);
+            pipeline.Report(outcome.Compile, p, stderr);
+            foreach (var e in outcome.Errors) stderr.WriteLine(e);
+            if (outcome.Program is not { } program) return Program.InputErrors;
+            WriteDumps(outcome.Compile, dir);
+            var files = ChipBuild.Write(program, dir);
+            stdout.Write(program.Summary());
+            stdout.WriteLine($"wrote {string.Join(", ", files)}");
+            return Program.Success;
+        });
+        return command;
+    }
+
     public static Command Run(TextWriter stdout, TextWriter stderr) => RunLike("run",
         "Compile an app and run it on a packet trace; writes DIR/port<N>.pcap, DIR/stats.json, DIR/control.log", profile: false, stdout, stderr);
 
@@ -114,13 +190,18 @@ public static class RunCommands
         var traces = new Option<string[]>("--trace") { Description = "input trace: FILE (port 0; pcapng interfaces are ports) or N=FILE (port N); repeatable, merged by time", AllowMultipleArgumentsPerToken = false };
         var control = new Option<string?>("--control") { Description = "control script (.ctl): calls of control functions, at start, @time or @end" };
         var target = new Option<string>("--target") { Description = "where to run: interp (the reference interpreter) or ixp2400 (compiled to microcode, on the emulated network processor)", DefaultValueFactory = _ => InterpreterRun.Target };
-        var mes = new Option<int>("--mes") { Description = "ixp2400: microengines the placement may use (1..8)", DefaultValueFactory = _ => 8 };
+        var chip = new ChipArguments();
+        var traffic = new TrafficArguments();
         var output = new Option<string?>("--out", "-o") { Description = profile ? "profile file to write (JSON)" : "output folder" };
         var command = new Command(name, description);
         pipeline.AddTo(command);
         command.Options.Add(traces);
         command.Options.Add(control);
-        if (!profile) { command.Options.Add(target); command.Options.Add(mes); }
+        if (!profile)
+        {
+            command.Options.Add(target);
+            foreach (var option in chip.All.Concat(traffic.All)) command.Options.Add(option);
+        }
         command.Options.Add(output);
         command.SetAction(p =>
         {
@@ -140,7 +221,12 @@ public static class RunCommands
                 return Program.UsageError;
             }
             var request = new RunRequest(p.GetValue(pipeline.Files)!, traceSpecs, p.GetValue(control), o, profile);
-            if (where == ChipRun.Target) return RunOnChip(request, p.GetValue(mes), outPath, pipeline, p, stdout, stderr);
+            if (where == ChipRun.Target) return RunOnChip(request, chip, traffic, outPath, pipeline, p, stdout, stderr);
+            if (!profile && (chip.AnyGiven(p) || traffic.AnyGiven(p)))
+            {
+                stderr.WriteLine($"bakerc: --machine, --ports, --mes, --placement, --timing, --load and --saturate apply to --target {ChipRun.Target}");
+                return Program.UsageError;
+            }
             var outcome = InterpreterRun.Execute(request, profile ? null : outPath);
             pipeline.Report(outcome.Compile, p, stderr);
             foreach (var e in outcome.InputErrors) stderr.WriteLine(e);
@@ -157,9 +243,18 @@ public static class RunCommands
         return command;
     }
 
-    private static int RunOnChip(RunRequest request, int mes, string outPath, PipelineOptions pipeline, ParseResult p, TextWriter stdout, TextWriter stderr)
+    private static int RunOnChip(RunRequest request, ChipArguments chip, TrafficArguments traffic, string outPath, PipelineOptions pipeline, ParseResult p, TextWriter stdout, TextWriter stderr)
     {
-        var outcome = ChipRun.Execute(request, new ChipRunOptions { Mes = mes }, outPath);
+        var (build, exit, problem) = chip.Read(p);
+        if (build is null) { stderr.WriteLine($"bakerc: {problem}"); return exit; }
+        // The run's own default timing stays unless an option sets it.
+        var options = new ChipRunOptions { Machine = build.Machine, Mes = build.Mes, PlacementFile = build.PlacementFile };
+        if (traffic.Apply(p, options.Traffic) is { } contradiction)
+        {
+            stderr.WriteLine($"bakerc: {contradiction}");
+            return Program.UsageError;
+        }
+        var outcome = ChipRun.Execute(request, options, outPath);
         pipeline.Report(outcome.Compile, p, stderr);
         foreach (var e in outcome.Errors) stderr.WriteLine(e);
         if (outcome.Summary is not { } summary) return Program.InputErrors;
