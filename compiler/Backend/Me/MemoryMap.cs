@@ -8,7 +8,9 @@ namespace Baker.Compiler.Backend.Me;
 /// <summary>
 /// Where a compiled app's data lives on the chip (compiler/docs/me-backend.md, "Memory map").
 /// Local memory: each context's 48-word stack from context × 192 bytes, then the context blocks
-/// (16 words each from <see cref="CtxBlocks"/>: word 0 the slot-stack base). SRAM: the buffer free list
+/// (16 words each from <see cref="CtxBlocks"/>: word 0 the slot-stack base, words 1..7 the packets the
+/// context owns, word 14 a routine's saved index 0, word 15 the context's ticket), then the ME's sequence
+/// words (<see cref="SeqWords"/>: next ticket, ticket served). SRAM: the buffer free list
 /// at 0 (the machine's), the runtime's tables from <see cref="RuntimeBase"/> (the slot-stack base of each
 /// ME × 8 + context), then the storage objects (each 8-aligned, holding the interpreter's byte image),
 /// then the slot stacks.
@@ -17,6 +19,8 @@ public sealed class MemoryMap
 {
     public const int CtxBlocks = FrameLayout.WordsPerContext * 4 * Contexts;
     public const int Contexts = 8;
+    /// <summary>Local-memory byte address of the ME's two sequence words: the next ticket, the ticket served (ProgramBuilder, "Order").</summary>
+    public const int SeqWords = CtxBlocks + Contexts * 16 * 4;
     public const uint RuntimeBase = 0x10000;
     public const uint ObjectsBase = 0x20000;
     /// <summary>MEs the runtime's tables have room for: a placement uses MEs 0..MaxMes − 1.</summary>
@@ -57,7 +61,7 @@ public sealed class MemoryMap
     private string Equates()
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $".equ CTX_BLOCKS = {CtxBlocks}\n.equ SLOT_TABLE = 0x{SlotTable:x}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ CTX_BLOCKS = {CtxBlocks}\n.equ SEQ_WORDS = {SeqWords}\n.equ SLOT_TABLE = 0x{SlotTable:x}\n");
         foreach (var (o, a) in _objects) sb.Append(CultureInfo.InvariantCulture, $".equ {InstructionSelection.ObjectSymbol(o)} = 0x{a:x}\n");
         return sb.ToString();
     }

@@ -16,7 +16,11 @@ public sealed record MeBuild(string Assembly, MemoryMap Map, IReadOnlyDictionary
 /// contexts: take the next packet from the ME's input rings (round robin), set up its record, call the
 /// instance's process function, repeat. Channels become scratch rings, one per input endpoint that has
 /// channels into it; the channel from rx reads the receive ring; an output to tx transmits. Faults branch
-/// to __fault_REASON, which frees the packet the thread owns and counts the reason on a .drop counter.
+/// to __fault_REASON, which frees every packet the thread owns and counts each on the reason's .drop counter.
+/// Order: each poll of a ring takes the ME's next ticket, with no context swap before the get, so tickets
+/// follow ring order; a put waits until the ME has served every earlier ticket, and an invocation (or an
+/// empty poll) ends by passing the turn on (__retire). Packets thus leave each ME in the order they came,
+/// and a flow, whose packets all take the same path through the PPFs, keeps its order end to end.
 /// </summary>
 public static class ProgramBuilder
 {
@@ -133,9 +137,12 @@ public static class ProgramBuilder
             var (key, fn) = inputs[k];
             var ring = rings[key];
             var rx = key == rxKey;
+            // The ticket is taken with no context swap before the get, so tickets follow the ring's order.
+            sb.Append("    immed[a15, SEQ_WORDS]\n    local_csr_wr[active_lm_addr_0, a15]\n");
+            sb.Append("    alu[a15, --, B, *l$index0[0]]\n    alu[*l$index1[15], --, B, a15]\n    alu[*l$index0[0], a15, +, 1]\n");
             sb.Append(CultureInfo.InvariantCulture, $"    scratch[get, $0, --, {ring}, {(rx ? 2 : 1)}], ctx_swap[1]\n");
             sb.Append("    alu[a12, --, B, $0]\n");
-            sb.Append(CultureInfo.InvariantCulture, $"    br_eq[dispatch_{k + 1}]\n");
+            sb.Append(CultureInfo.InvariantCulture, $"    br_ne[dispatch_got{k}]\n    bal[b15, __retire]\n    br[dispatch_{k + 1}]\ndispatch_got{k}:\n");
             if (rx)
             {
                 // A received frame: its record is end = address + length, metadata zero but in_port.
@@ -153,7 +160,7 @@ public static class ProgramBuilder
                 }
             }
             sb.Append("    alu[*l$index1[1], a12, AND~, BUF_MASK]\n");
-            sb.Append(CultureInfo.InvariantCulture, $"    bal[a14, {fn}]\n    br[dispatch]\n");
+            sb.Append(CultureInfo.InvariantCulture, $"    bal[a14, {fn}]\n    bal[b15, __retire]\n    br[dispatch]\n");
             sb.Append(CultureInfo.InvariantCulture, $"dispatch_{k + 1}:\n");
         }
         sb.Append("    ctx_arb[voluntary]\n    br[dispatch]\n");
@@ -169,6 +176,6 @@ public static class ProgramBuilder
             sb.Append(CultureInfo.InvariantCulture, $"    sram[incr, --, a12, 0, 1], ctx_swap[1]\n");
             sb.Append(CultureInfo.InvariantCulture, $"    alu[$0, --, B, a15]\n    sram[put, $0, --, FREE_LIST, 1], ctx_swap[1]\n    alu[*l$index1[{k}], --, B, 0]\n__fault_free{k}:\n");
         }
-        sb.Append("    br[dispatch]\n");
+        sb.Append("    bal[b15, __retire]\n    br[dispatch]\n");
     }
 }
