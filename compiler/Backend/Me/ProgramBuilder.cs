@@ -86,7 +86,7 @@ public static class ProgramBuilder
             sb.Append(CultureInfo.InvariantCulture, $"\n.me {me}\n.ctx 0-{MemoryMap.Contexts - 1}\n");
             sb.Append(code.Constants);
             Dispatch(sb, module, placement, me, rings);
-            sb.Append(MemoryMap.RuntimeLibrary);
+            sb.Append(MemoryMap.RuntimeLibrary).Append(Clock.Called(code) ? Clock.Routine(machine, map.ClockEpoch) : "");
             sb.Append(code.Code);
         }
         return (new MeBuild(sb.ToString(), map, perMe, rings), diags);
