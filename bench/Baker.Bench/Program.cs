@@ -16,9 +16,10 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "interp") return InterpreterBench.Run(args.Skip(1).ToArray(), FindRoot());
         if (args.Length > 0 && args[0] == "samples") return SamplesBench.Run(FindRoot());
+        if (args.Length > 0 && args[0] == "me-scaling") return MeScalingBench.Run(args.Skip(1).ToArray(), FindRoot());
         if (args.Length == 0 || args[0] != "frontend")
         {
-            Console.Error.WriteLine("usage: Baker.Bench frontend [LINES] | interp [PACKETS] | samples");
+            Console.Error.WriteLine("usage: Baker.Bench frontend [LINES] | interp [PACKETS] | samples | me-scaling [OPTIONS]");
             return 2;
         }
         int lines = args.Length > 1 ? int.Parse(args[1]) : 10_000;

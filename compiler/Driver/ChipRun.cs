@@ -13,21 +13,29 @@ public sealed record ChipRunOptions
     public int Mes { get; init; } = 8;
     /// <summary>A hand-written placement (placement.txt's format) instead of the default over <see cref="Mes"/>.</summary>
     public string? PlacementFile { get; init; }
-    public Baker.Runtime.Ports.TrafficOptions Traffic { get; init; } = new();
+    /// <summary>Trace timing by default: the control script's times and now() count in trace time.</summary>
+    public Baker.Runtime.Ports.TrafficOptions Traffic { get; init; } = new() { Timing = Baker.Runtime.Ports.InputTiming.Trace };
 
     public ChipBuildOptions Build => new() { Machine = Machine, Mes = Mes, PlacementFile = PlacementFile };
 }
 
-/// <summary>What a run on the chip gave: the build, the interpreter's setup (init, control start lines) and the emulator's summary.</summary>
+/// <summary>
+/// What a run on the chip gave: the build, the control plane's result (init and every control line run on the
+/// interpreter: their log, errors and trace lines), the emulator's summary and the control core's stale reads.
+/// </summary>
 public sealed record ChipRunOutcome(CompileResult Compile, MeBuild? Build, RunResult? Setup, EmulatorSummary? Summary, IReadOnlyList<Diagnostic> Errors)
 {
     public bool Failed => Summary is null;
+    /// <summary>Reads of the control core that returned data older than memory (the coherence checker's; none when the control plane invalidates and cleans as it must).</summary>
+    public IReadOnlyList<Baker.Runtime.ControlCore.StaleRead> StaleReads { get; init; } = [];
 }
 
 /// <summary>
 /// <c>bakerc run --target ixp2400</c>: compile, place, build and assemble the app (ChipBuild; the build's files go
-/// to the output folder too), run init and the control script's start lines on the interpreter (the control core's code for now) and
-/// load the memory they leave into the chip's SRAM, then play the traces through the emulated chip.
+/// to the output folder too), run init and the control script's start lines on the interpreter (the control core's
+/// code for now) and load the memory they leave into the chip's SRAM, then play the traces through the emulated chip
+/// (at their timestamps by default) with the @time lines as control-core tasks at their times, and the @end lines
+/// after (ChipControl). Writes the port pcaps, stats.json, control.log and trace.log too.
 /// </summary>
 public static class ChipRun
 {
@@ -43,18 +51,17 @@ public static class ChipRun
         var build = program.Build;
         if (outputDirectory is not null) ChipBuild.Write(program, outputDirectory);
         var script = request.ControlScript is null ? null : ControlScriptParser.ParseFile(request.ControlScript);
-        var interpreter = new IrInterpreter(module);
-        var setup = interpreter.RunSetup(script);
-        var emu = new EmulatorOptions { Machine = machine, Traffic = options.Traffic, OutputDirectory = outputDirectory };
+        var control = new ChipControl(module, new IrInterpreter(module), build.Map, script);
+        // The loader (control.Load) runs init and the start lines, writes the objects' images and the trace epoch
+        // where the microcode expects them and schedules the @time lines, before any ME starts.
+        var emu = new EmulatorOptions { Machine = machine, Traffic = options.Traffic, OutputDirectory = outputDirectory, Setup = control.Load };
         emu.Images.Add(program.Image);
         foreach (var t in request.Traces) emu.AddTrace(t);
-        // The loader writes the objects' byte images where the microcode expects them, before any ME starts.
-        emu.Setup = chip =>
-        {
-            foreach (var (o, at) in build.Map.Objects)
-                interpreter.ReadObject(o.Name).CopyTo(chip.SramMemory.AsSpan((int)at));
-        };
-        var summary = EmulatorRun.Run(emu);
-        return new ChipRunOutcome(compile, build, setup, summary, []);
+        var (chip, _) = EmulatorRun.Prepare(emu);
+        chip.Run(emu.MaxCycles);
+        control.Finish(chip);
+        var summary = EmulatorRun.Finish(chip, emu);
+        if (outputDirectory is not null) InterpreterRun.WriteLogs(outputDirectory, control.Result);
+        return new ChipRunOutcome(compile, build, control.Result, summary, []) { StaleReads = chip.ControlCore.StaleReads };
     }
 }

@@ -73,6 +73,13 @@ public static class InterpreterRun
     {
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "stats.json"), StatsJson(run));
+        WriteLogs(dir, run);
+    }
+
+    /// <summary>Writes DIR/control.log and, when the app traced, DIR/trace.log (a stale one is removed): the chip's runs write them too.</summary>
+    public static void WriteLogs(string dir, RunResult run)
+    {
+        Directory.CreateDirectory(dir);
         File.WriteAllLines(Path.Combine(dir, "control.log"), run.ControlLog);
         var trace = Path.Combine(dir, "trace.log");
         if (run.TraceLines.Count > 0) File.WriteAllLines(trace, run.TraceLines);

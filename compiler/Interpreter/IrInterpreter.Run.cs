@@ -190,11 +190,14 @@ public sealed partial class IrInterpreter
 
     /// <summary>
     /// Runs every init and the control script's start lines, and nothing else: a target that processes the
-    /// packets itself (the emulated chip) starts from the memory this leaves (<see cref="ReadObject"/>).
+    /// packets itself (the emulated chip) starts from the memory this leaves (<see cref="ReadObject"/>), and
+    /// runs the script's later lines with <see cref="RunControlLine"/>. now() reads <paramref name="nowNs"/>,
+    /// the first packet's time (as in <see cref="Run"/>).
     /// </summary>
-    public RunResult RunSetup(ControlScript? script)
+    public RunResult RunSetup(ControlScript? script, long nowNs = 0)
     {
         result = new RunResult();
+        now = nowNs;
         foreach (var e in script?.Errors ?? []) result.ControlErrors.Add(e);
         foreach (var inst in module.Instances.Where(i => i.Init is not null))
             RunControlCode(byIr[inst.Init!], [], $"{inst.Path}.init", null);
@@ -202,12 +205,32 @@ public sealed partial class IrInterpreter
         return result;
     }
 
+    /// <summary>
+    /// Runs one control line (an @time or @end line) at emulated time <paramref name="nowNs"/>, for a target that
+    /// processes the packets itself; its log lines and errors join the result <see cref="RunSetup"/> returned.
+    /// </summary>
+    public void RunControlLine(ControlCall call, long nowNs)
+    {
+        now = nowNs;
+        RunControlCall(call);
+    }
+
     /// <summary>The bytes of a global or state object (tests read results this way).</summary>
     public byte[] ReadObject(string name)
     {
-        var o = module.Objects.Find(x => x.Name == name) ?? throw new ArgumentException($"no object @{name}");
+        var o = Object(name);
         return memory.AsSpan(addresses[o], o.Size).ToArray();
     }
+
+    /// <summary>Replaces the bytes of a global or state object: a target that runs the packets itself brings in what they changed.</summary>
+    public void WriteObject(string name, ReadOnlySpan<byte> bytes)
+    {
+        var o = Object(name);
+        if (bytes.Length != o.Size) throw new ArgumentException($"@{name} has {o.Size} bytes, not {bytes.Length}");
+        bytes.CopyTo(memory.AsSpan(addresses[o]));
+    }
+
+    private StorageObject Object(string name) => module.Objects.Find(x => x.Name == name) ?? throw new ArgumentException($"no object @{name}");
 
     // ---- init and the control plane ------------------------------------------------------------
 

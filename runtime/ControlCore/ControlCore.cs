@@ -69,6 +69,20 @@ public sealed class ControlCore
         }
     }
 
+    /// <summary>
+    /// Runs the tasks still queued once the chip has stopped (its traffic drained), in order, each at its time or
+    /// when the core is next free. The MEs are not run through that time: with no traffic left they only poll.
+    /// </summary>
+    public void RunRemaining()
+    {
+        while (_tasks.TryDequeue(out var task, out var pri))
+        {
+            Now = Math.Max(pri.Item1, Now);
+            TasksRun++;
+            task(this);
+        }
+    }
+
     /// <summary>Account <paramref name="cycles"/> of core time (computation of host code).</summary>
     public void Compute(long cycles) => Spend(cycles);
 

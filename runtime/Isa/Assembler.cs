@@ -217,13 +217,14 @@ public static partial class Assembler
                     }
                 case ".counter":
                 case ".drop":
+                case ".made":
                     {
                         var parts = arg.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
                         if (parts.Length != 3) throw new AsmError(col, ErrDirective, $"expected '{name} NAME SPACE ADDR'");
                         if (image.Counters.Any(c => c.Name == parts[0])) throw new AsmError(col, ErrDirective, $"counter '{parts[0]}' is declared twice");
                         var addr = (uint)Eval(st, parts[2], col);
                         if ((addr & 3) != 0) throw new AsmError(col, ErrRange, $"{name} address 0x{addr:x} is not word aligned");
-                        image.Counters.Add(new CounterDecl(parts[0], Space(parts[1], col), addr, Drop: name == ".drop"));
+                        image.Counters.Add(new CounterDecl(parts[0], Space(parts[1], col), addr, Drop: name == ".drop", Made: name == ".made"));
                         return current;
                     }
                 default:

@@ -52,7 +52,7 @@ public static class ImageFile
         foreach (var r in image.Rings)
             Section(w, 3, b => { b.Write((byte)r.Space); b.Write(r.Id); b.Write(r.Base); b.Write(r.SizeWords); });
         foreach (var c in image.Counters)
-            Section(w, c.Drop ? (byte)5 : (byte)4, b => { WriteString(b, c.Name); b.Write((byte)c.Space); b.Write(c.Address); });
+            Section(w, c.Drop ? (byte)5 : c.Made ? (byte)6 : (byte)4, b => { WriteString(b, c.Name); b.Write((byte)c.Space); b.Write(c.Address); });
         w.Flush();
     }
 
@@ -108,9 +108,10 @@ public static class ImageFile
                     break;
                 case 4:
                 case 5:
+                case 6:
                     {
                         var nm = r.Str();
-                        image.Counters.Add(new CounterDecl(nm, Space(r, start), r.U32(), Drop: kind == 5));
+                        image.Counters.Add(new CounterDecl(nm, Space(r, start), r.U32(), Drop: kind == 5, Made: kind == 6));
                         break;
                     }
                 default:

@@ -25,7 +25,9 @@ public sealed record RingDecl(MemorySpace Space, int Id, uint Base, int SizeWord
 /// A named 32-bit word the run reports in its statistics. A drop counter (<paramref name="Drop"/>) counts
 /// packets the microcode dropped for the reason <paramref name="Name"/>: it enters the packet accounting.
 /// </summary>
-public sealed record CounterDecl(string Name, MemorySpace Space, uint Address, bool Drop = false);
+/// <param name="Drop">A count of packets the microcode dropped (<c>.drop</c>), added to the drops by name.</param>
+/// <param name="Made">A count of packets the microcode made (<c>.made</c>: created or copied), added to what must be accounted for.</param>
+public sealed record CounterDecl(string Name, MemorySpace Space, uint Address, bool Drop = false, bool Made = false);
 
 /// <summary>A loadable image: code for some microengines plus initial data, rings and reported counters.</summary>
 public sealed class MicrocodeImage

@@ -41,7 +41,7 @@ public sealed class EmulatorOptions
 /// <summary>What a run produced, in short (stats.json has the full statistics).</summary>
 /// <remarks>
 /// <see cref="Dropped"/> counts the ports' drops and the microcode's (<c>.drop</c> counters);
-/// <see cref="Unaccounted"/> = offered − transmitted − dropped − in flight, 0 when every packet is accounted for.
+/// <see cref="Unaccounted"/> = offered + made − transmitted − dropped − in flight, 0 when every packet is accounted for.
 /// </remarks>
 public sealed record EmulatorSummary(
     long Cycles, double Seconds, long Instructions, long RxPackets, long TxPackets, long Dropped, long InFlight, long Unaccounted,
@@ -117,10 +117,10 @@ public static class Statistics
     private static readonly string[] Levels = ["scratch", "sram", "dram", "hash"];
 
     internal readonly record struct Total(
-        long Instructions, long Offered, long Rx, long Tx, long TxBytes, long Dropped, long InFlight, SortedDictionary<string, long> Drops,
+        long Instructions, long Offered, long Made, long Rx, long Tx, long TxBytes, long Dropped, long InFlight, SortedDictionary<string, long> Drops,
         double Seconds, double Mpps, double Gbps)
     {
-        public long Unaccounted => Offered - Tx - Dropped - InFlight;
+        public long Unaccounted => Offered + Made - Tx - Dropped - InFlight;
     }
 
     internal static Total Totals(Chip chip)
@@ -136,14 +136,18 @@ public static class Statistics
             txBytes += s.TxBytes;
             foreach (var (reason, n) in s.Drops) drops[reason] = drops.GetValueOrDefault(reason) + n;
         }
+        long made = 0;
         foreach (var c in chip.Counters)
+        {
             if (c.Drop) drops[c.Name] = drops.GetValueOrDefault(c.Name) + chip.ReadWord(c.Space, c.Address);
+            if (c.Made) made += chip.ReadWord(c.Space, c.Address);
+        }
         var dropped = drops.Values.Sum();
         var seconds = chip.EndTime / (double)chip.Machine.ClockHz;
         var instr = chip.Microengines.Sum(m => m.Instructions);
         var mpps = seconds > 0 ? tx / seconds / 1e6 : 0;
         var gbps = seconds > 0 ? txBytes * 8 / seconds / 1e9 : 0;
-        return new Total(instr, offered, rx, tx, txBytes, dropped, chip.Ports.BuffersInUse, drops, seconds, mpps, gbps);
+        return new Total(instr, offered, made, rx, tx, txBytes, dropped, chip.Ports.BuffersInUse, drops, seconds, mpps, gbps);
     }
 
     public static string ToJson(Chip chip)
@@ -169,6 +173,7 @@ public static class Statistics
             w.WriteNumber("instructions", t.Instructions);
             w.WriteStartObject("packets");
             w.WriteNumber("received", t.Rx);
+            w.WriteNumber("made", t.Made);
             w.WriteNumber("transmitted", t.Tx);
             w.WriteNumber("dropped", t.Dropped);
             w.WriteNumber("inFlight", t.InFlight);

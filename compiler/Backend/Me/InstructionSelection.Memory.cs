@@ -224,7 +224,7 @@ public sealed partial class InstructionSelection
         else
         {
             var addr = AddrReg(a);
-            for (var bit = 1; bit > 1 - bytes; bit--)
+            for (var bit = 1; bit >= bytes - 1; bit--)
             {
                 var skip = NewLabel();
                 BitBranch(true, addr, bit, skip);

@@ -257,6 +257,15 @@ public sealed partial class InstructionSelection
                 }
             case Op.Conv: Conv(ins); break;
             case Op.Hash32: case Op.Hash64: case Op.Crc32: Hash(ins); break;
+            case Op.Now:
+                {
+                    // Emulated time in ns: the trace epoch plus the cycles since (Clock.cs builds the routine for the machine's clock).
+                    CallRuntime(Clock.NowRoutine);
+                    var d = Regs(ins.Dest!);
+                    Emit(Mov(d[0], MOp.R(FromPhys(RetLo))));
+                    Emit(Mov(d[1], MOp.R(FromPhys(RetHi))));
+                    break;
+                }
             case Op.Load: Load(ins); break;
             case Op.Store: Store(ins); break;
             case Op.Copy: Copy(ins); break;

@@ -31,6 +31,10 @@ public sealed class MemoryMap
     public uint SlotTable => RuntimeBase;
     /// <summary>The drop counters of compiled code (one word per reason of ProgramBuilder.DropReasons).</summary>
     public uint DropCounters => RuntimeBase + MaxMes * Contexts * 4;
+    /// <summary>The trace epoch (u64 ns, low word first) the loader stores for now() (Clock.cs): after the drop counters.</summary>
+    /// <summary>The count of packets compiled code made (packet_create, packet_copy): a <c>.made</c> counter.</summary>
+    public uint MadeCounter => ClockEpoch + 8;
+    public uint ClockEpoch => (DropCounters + 4 * (uint)ProgramBuilder.DropReasons.Length + 7) & ~7u;
     /// <summary>The packet records: 128 bytes per buffer (InstructionSelection.Packets).</summary>
     public uint Records => (End + 127) & ~127u;
     public uint SlotStacks { get; }
@@ -87,6 +91,7 @@ public sealed class MemoryMap
         // A packet may grow to 16 bytes before its buffer's end: __pkt_write moves 16-byte windows.
         sb.Append(CultureInfo.InvariantCulture, $".equ PKT_LIMIT = {machine.Buffers.SizeBytes - 16}\n.equ MAX_CREATE = {machine.Buffers.SizeBytes - 16 - machine.Buffers.HeadroomBytes}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ DROP_ENDPOINT = {InstructionSelection.DropEndpoint}\n.equ ALLOC_TRIES = {InstructionSelection.AllocTries}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ MADE_PACKETS = 0x{MadeCounter:x}\n");
         for (var r = 0; r < ProgramBuilder.DropReasons.Length; r++)
             sb.Append(CultureInfo.InvariantCulture, $".equ DROP_{ProgramBuilder.DropReasons[r]} = 0x{DropCounters + 4 * r:x}\n");
         return sb.ToString();

@@ -71,6 +71,24 @@ public class ControlCoreTests
     }
 
     [Fact]
+    public void TasksLeftWhenTheChipStopsRunInOrderAtTheirTimes()
+    {
+        var chip = new Chip(MachineDescription.Default());
+        var ran = new List<(string, long)>();
+        chip.ControlCore.Schedule(5_000_000, c => ran.Add(("late", c.Now)));
+        chip.ControlCore.Schedule(100, c =>
+        {
+            ran.Add(("early", c.Now));
+            c.Schedule(9_000_000, d => ran.Add(("later", d.Now)));
+        });
+        chip.Run(1000);
+        Assert.Equal([("early", 100L)], ran);
+        chip.ControlCore.RunRemaining();
+        Assert.Equal([("early", 100L), ("late", 5_000_000L), ("later", 9_000_000L)], ran);
+        Assert.Equal(3, chip.ControlCore.TasksRun);
+    }
+
+    [Fact]
     public void CleanAndInvalidateCostCyclesPerLine()
     {
         var chip = new Chip(MachineDescription.Default());

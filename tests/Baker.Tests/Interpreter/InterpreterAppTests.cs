@@ -23,10 +23,10 @@ public class InterpreterAppTests
     public static TheoryData<string> Apps() =>
         new(Directory.GetFiles(AppsDir, "*.baker").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
 
-    private sealed record Expectations(List<InputFrame> Frames, List<string> Out, List<string> Dropped,
+    internal sealed record Expectations(List<InputFrame> Frames, List<string> Out, List<string> Dropped,
         List<string> Control, List<string> Log, List<string> Trace);
 
-    private static Expectations Read(string text)
+    internal static Expectations Read(string text)
     {
         var e = new Expectations([], [], [], [], [], []);
         foreach (Match m in Header.Matches(text))
