@@ -261,7 +261,10 @@ public static class RunCommands
         foreach (var e in outcome.Setup!.ControlErrors) stderr.WriteLine(e);
         WriteDumps(outcome.Compile, outPath);
         stdout.WriteLine(summary);
-        return summary.Unaccounted == 0 ? Program.Success : Program.InputErrors;
+        // Packets still in the chip at the end: the run stopped (quiet, or at its cycle limit) without them leaving.
+        if (summary.InFlight > 0) stderr.WriteLine($"bakerc: the run ended with {summary.InFlight} packets still in the chip (a deadlock, or a packet that never leaves)");
+        foreach (var s in outcome.StaleReads) stderr.WriteLine($"bakerc: {s}");
+        return summary.Unaccounted == 0 && summary.InFlight == 0 && outcome.StaleReads.Count == 0 ? Program.Success : Program.InputErrors;
     }
 
     /// <summary>IR kept with --dump-after goes to DIR/ir/NN-pass.ir.</summary>
