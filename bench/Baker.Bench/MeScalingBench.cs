@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Baker.Compiler.Driver;
-using Baker.Compiler.Interpreter;
 using Baker.Runtime.Machine;
 using Baker.Runtime.Memory;
 using Baker.Runtime.Ports;
@@ -117,15 +116,9 @@ public static class MeScalingBench
         var dir = Path.Combine(root, OutDir(sample, n.ToString(CultureInfo.InvariantCulture)));
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         ChipBuild.Write(program, dir);
-        var script = ControlScriptParser.ParseFile(Path.Combine(root, Control(sample)));
-        // The loader of bakerc run: init and the start lines, the objects' images and the trace epoch, the @time lines.
-        var control = new ChipControl(program.Module, new IrInterpreter(program.Module), program.Build.Map, script);
         var traffic = o.Load is { } load ? new TrafficOptions { Timing = InputTiming.Paced, Load = load } : new TrafficOptions { Timing = InputTiming.Saturate };
-        var emu = new EmulatorOptions { Machine = machine, Traffic = traffic, OutputDirectory = dir, MaxCycles = o.MaxCycles };
-        emu.Images.Add(program.Image);
-        emu.AddTrace("0=" + Path.Combine(root, TracePath(sample)));
-        emu.Setup = control.Load;
-        var (chip, frames) = EmulatorRun.Prepare(emu);
+        var loaded = ChipRun.Load(program, Path.Combine(root, Control(sample)), traffic, ["0=" + Path.Combine(root, TracePath(sample))], dir, o.MaxCycles);
+        var (chip, control, frames) = (loaded.Chip, loaded.Control, loaded.Frames);
 
         // Run in windows; progress is anything received, transmitted or dropped (by a port or by the microcode).
         const long window = 1_000_000;
@@ -158,8 +151,7 @@ public static class MeScalingBench
             if (limit >= o.MaxCycles) { failure = string.Create(CultureInfo.InvariantCulture, $"NOT DONE at --max-cycles {o.MaxCycles:N0}"); break; }
             if (sw.Elapsed.TotalSeconds > o.WallSeconds) { failure = $"NOT DONE after {o.WallSeconds} s of host time"; break; }
         }
-        control.Finish(chip);
-        EmulatorRun.Finish(chip, emu);
+        loaded.Finish();
         var stats = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "stats.json"))).RootElement.Clone();
         var packets = stats.GetProperty("packets");
         var inFlight = packets.GetProperty("inFlight").GetInt64();

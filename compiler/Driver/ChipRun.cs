@@ -46,22 +46,43 @@ public static class ChipRun
         var built = ChipBuild.Execute(request.Sources, request.Compile, options.Build);
         var compile = built.Compile;
         if (built.Program is not { } program) return new ChipRunOutcome(compile, null, null, null, built.Errors);
-        var module = program.Module;
-        var machine = options.Machine;
-        var build = program.Build;
         if (outputDirectory is not null) ChipBuild.Write(program, outputDirectory);
-        var script = request.ControlScript is null ? null : ControlScriptParser.ParseFile(request.ControlScript);
-        var control = new ChipControl(module, new IrInterpreter(module), build.Map, script);
-        // The loader (control.Load) runs init and the start lines, writes the objects' images and the trace epoch
-        // where the microcode expects them and schedules the @time lines, before any ME starts.
-        var emu = new EmulatorOptions { Machine = machine, Traffic = options.Traffic, OutputDirectory = outputDirectory, Setup = control.Load };
+        var loaded = Load(program, request.ControlScript, options.Traffic, request.Traces, outputDirectory);
+        loaded.Chip.Run(loaded.Emulator.MaxCycles);
+        var summary = loaded.Finish();
+        return new ChipRunOutcome(compile, program.Build, loaded.Control.Result, summary, []) { StaleReads = loaded.Chip.ControlCore.StaleReads };
+    }
+
+    /// <summary>
+    /// The built app on a chip, ready to run. The loader (ChipControl.Load) runs init and the control script's start
+    /// lines, writes the objects' images and the trace epoch where the microcode expects them and schedules the
+    /// @time lines, before any ME starts.
+    /// </summary>
+    public static LoadedChip Load(ChipProgram program, string? controlScript, Baker.Runtime.Ports.TrafficOptions traffic,
+        IEnumerable<string> traces, string? outputDirectory, long maxCycles = 60_000_000_000)
+    {
+        var script = controlScript is null ? null : ControlScriptParser.ParseFile(controlScript);
+        var control = new ChipControl(program.Module, new IrInterpreter(program.Module), program.Build.Map, script);
+        var emu = new EmulatorOptions
+        {
+            Machine = program.Machine, Traffic = traffic, OutputDirectory = outputDirectory, Setup = control.Load, MaxCycles = maxCycles,
+        };
         emu.Images.Add(program.Image);
-        foreach (var t in request.Traces) emu.AddTrace(t);
-        var (chip, _) = EmulatorRun.Prepare(emu);
-        chip.Run(emu.MaxCycles);
-        control.Finish(chip);
-        var summary = EmulatorRun.Finish(chip, emu);
-        if (outputDirectory is not null) InterpreterRun.WriteLogs(outputDirectory, control.Result);
-        return new ChipRunOutcome(compile, build, control.Result, summary, []) { StaleReads = chip.ControlCore.StaleReads };
+        foreach (var t in traces) emu.AddTrace(t);
+        var (chip, frames) = EmulatorRun.Prepare(emu);
+        return new LoadedChip(chip, control, emu, frames);
+    }
+}
+
+/// <summary>An app loaded on the emulated chip (ChipRun.Load): run it (to the end, or in windows), then <see cref="Finish"/>.</summary>
+public sealed record LoadedChip(Chip Chip, ChipControl Control, EmulatorOptions Emulator, int Frames)
+{
+    /// <summary>The control lines still due (late @time, then @end), the summary, stats.json and the logs.</summary>
+    public EmulatorSummary Finish()
+    {
+        Control.Finish(Chip);
+        var summary = EmulatorRun.Finish(Chip, Emulator);
+        if (Emulator.OutputDirectory is { } dir) InterpreterRun.WriteLogs(dir, Control.Result);
+        return summary;
     }
 }

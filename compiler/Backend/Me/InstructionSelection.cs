@@ -262,8 +262,8 @@ public sealed partial class InstructionSelection
                     // Emulated time in ns: the trace epoch plus the cycles since (Clock.cs builds the routine for the machine's clock).
                     CallRuntime(Clock.NowRoutine);
                     var d = Regs(ins.Dest!);
-                    Emit(Mov(d[0], MOp.R(FromPhys(RetLo))));
-                    Emit(Mov(d[1], MOp.R(FromPhys(RetHi))));
+                    Emit(Alu(d[0], MOp.None, "B", MOp.T(RetLo)));
+                    Emit(Alu(d[1], MOp.None, "B", MOp.T(RetHi)));
                     break;
                 }
             case Op.Load: Load(ins); break;

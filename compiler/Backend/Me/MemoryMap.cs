@@ -31,9 +31,9 @@ public sealed class MemoryMap
     public uint SlotTable => RuntimeBase;
     /// <summary>The drop counters of compiled code (one word per reason of ProgramBuilder.DropReasons).</summary>
     public uint DropCounters => RuntimeBase + MaxMes * Contexts * 4;
-    /// <summary>The trace epoch (u64 ns, low word first) the loader stores for now() (Clock.cs): after the drop counters.</summary>
     /// <summary>The count of packets compiled code made (packet_create, packet_copy): a <c>.made</c> counter.</summary>
     public uint MadeCounter => ClockEpoch + 8;
+    /// <summary>The trace epoch (u64 ns, low word first) the loader stores for now() (Clock.cs): after the drop counters.</summary>
     public uint ClockEpoch => (DropCounters + 4 * (uint)ProgramBuilder.DropReasons.Length + 7) & ~7u;
     /// <summary>The packet records: 128 bytes per buffer (InstructionSelection.Packets).</summary>
     public uint Records => (End + 127) & ~127u;

@@ -13,8 +13,8 @@ public sealed record MeBuild(string Assembly, MemoryMap Map, IReadOnlyDictionary
 /// <summary>
 /// Builds the microcode program of an app (compiler/docs/me-backend.md, "Program"): per ME, the process
 /// functions of the instances placed on it, compiled by MeBackend, and a dispatch loop run by all 8
-/// contexts: take the next packet from the ME's input rings (deepest first), set up its record, call the
-/// instance's process function, repeat (the inputs furthest from rx first: Depth). Channels become scratch rings, one per input endpoint that has
+/// contexts: take the next packet from the ME's input rings (the furthest from rx first: Depths), set up its
+/// record, call the instance's process function, repeat. Channels become scratch rings, one per input endpoint that has
 /// channels into it; the channel from rx reads the receive ring; an output to tx transmits. Faults branch
 /// to __fault_REASON, which frees every packet the thread owns and counts each on the reason's .drop counter.
 /// Order: each poll of a ring takes the ME's next ticket, with no context swap before the get, so tickets
@@ -67,6 +67,7 @@ public static class ProgramBuilder
         }
         if (diags.Count > 0) return (null, diags);
 
+        var depths = Depths(module);
         // Only what ME code refers to goes to the chip: tables the control core alone keeps (a route table's
         // uncompressed shadow, say) stay in its memory.
         var used = perMe.Values.SelectMany(p => p.Objects).ToHashSet();
@@ -88,7 +89,7 @@ public static class ProgramBuilder
         {
             sb.Append(CultureInfo.InvariantCulture, $"\n.me {me}\n.ctx 0-{MemoryMap.Contexts - 1}\n");
             sb.Append(code.Constants);
-            Dispatch(sb, module, placement, me, rings);
+            Dispatch(sb, module, placement, me, rings, depths);
             sb.Append(MemoryMap.RuntimeLibrary).Append(Clock.Called(code) ? Clock.Routine(machine, map.ClockEpoch) : "");
             sb.Append(code.Code);
         }
@@ -123,12 +124,12 @@ public static class ProgramBuilder
     }
 
     /// <summary>
-    /// How many channels an input endpoint is from rx (its shortest path; 0 for the input rx feeds). The dispatch
-    /// loop polls the deepest inputs first: a context takes new work from upstream only when the work further
-    /// down is done, so a ring between two PPFs of one ME, or between two MEs that feed each other, cannot fill
-    /// while every context waits to put into it (a put into a full ring waits for room).
+    /// How many channels each fed input endpoint is from rx (its shortest path; 0 for the input rx feeds). The
+    /// dispatch loop polls the deepest inputs first: a context takes new work from upstream only when the work
+    /// further down is done, so a ring between two PPFs of one ME, or between two MEs that feed each other,
+    /// cannot fill while every context waits to put into it (a put into a full ring waits for room).
     /// </summary>
-    private static int Depth(IrModule module, string inputKey)
+    private static Dictionary<string, int> Depths(IrModule module)
     {
         var depth = new Dictionary<string, int>();
         var queue = new Queue<string>();
@@ -140,19 +141,19 @@ public static class ProgramBuilder
             foreach (var c in module.Channels.Where(c => c.From.Instance == inst && !c.To.IsDriver))
                 if (depth.TryAdd(c.To.Instance!, depth[inst] + 1)) queue.Enqueue(c.To.Instance!);
         }
-        var into = module.Channels.Where(c => !c.To.IsDriver && c.To.Describe(false) == inputKey)
-            .Select(c => c.From.IsDriver ? 0 : depth.TryGetValue(c.From.Instance!, out var d) ? d + 1 : int.MaxValue / 2).ToList();
-        return into.Count == 0 ? 0 : into.Min();
+        // An input unreachable from rx sorts last.
+        return module.Channels.Where(c => !c.To.IsDriver).GroupBy(c => c.To.Describe(false))
+            .ToDictionary(g => g.Key, g => g.Min(c => c.From.IsDriver ? 0 : depth.TryGetValue(c.From.Instance!, out var d) ? d + 1 : int.MaxValue / 2));
     }
 
     /// <summary>The thread start, the dispatch loop over this ME's input rings and the fault handlers.</summary>
-    private static void Dispatch(StringBuilder sb, IrModule module, Placement placement, int me, Dictionary<string, int> rings)
+    private static void Dispatch(StringBuilder sb, IrModule module, Placement placement, int me, Dictionary<string, int> rings, Dictionary<string, int> depths)
     {
         var rxKey = module.Channels.Find(c => c.From.IsDriver)?.To.Describe(false);
         var inputs = module.Instances.Where(i => placement.MeOf[i.Path] == me)
             .SelectMany(i => i.Endpoints.Where(e => e.IsInput && e.Process is not null && rings.ContainsKey($"{i.Path}.{e.Name}"))
                 .Select(e => (Key: $"{i.Path}.{e.Name}", Fn: InstructionSelection.Label(e.Process!))))
-            .OrderByDescending(x => Depth(module, x.Key)).ToList();
+            .OrderByDescending(x => depths[x.Key]).ToList();
         var inPort = module.Metadata.FindIndex(m => m.Name == "in_port");
         var recordWords = 2 + 2 * module.Metadata.Count;
         sb.Append("    bal[b15, __thread_init]\n");
