@@ -48,7 +48,7 @@ public static class ChipRun
         if (built.Program is not { } program) return new ChipRunOutcome(compile, null, null, null, built.Errors);
         if (outputDirectory is not null) ChipBuild.Write(program, outputDirectory);
         var loaded = Load(program, request.ControlScript, options.Traffic, request.Traces, outputDirectory);
-        loaded.Chip.Run(loaded.Emulator.MaxCycles);
+        loaded.Chip.Run(loaded.Emulator.CycleLimit(loaded.Chip));
         var summary = loaded.Finish();
         return new ChipRunOutcome(compile, program.Build, loaded.Control.Result, summary, []) { StaleReads = loaded.Chip.ControlCore.StaleReads };
     }

@@ -383,6 +383,9 @@ public static partial class Assembler
             }
             if (ins.Defer != 0 && (ins.Op is Opcode.Scratch or Opcode.Sram or Opcode.Dram or Opcode.Hash) && (ins.Flags & InstrFlags.CtxSwap) == 0)
                 throw new AsmError(col0, ErrDefer, "defer[n] on a reference needs ctx_swap[s]");
+            // A ring wait does nothing but signal: without a signal the context could never learn of the entry.
+            if (ins.Op is Opcode.Scratch or Opcode.Sram && ins.MemCmd == MemCmd.Wait && ins.Signal == 0)
+                throw new AsmError(col0, ErrSyntax, "a ring wait needs sig_done[s] or ctx_swap[s]");
             return ins;
         }
         catch (AsmError e)
@@ -580,8 +583,9 @@ public static partial class Assembler
         var srcB = Source(st, a[3], allowNone: true);
         if (!srcA.IsNone && !srcB.IsNone) Bank(c, srcA, srcB);
         var count = (int)Eval(st, a[4].Text, a[4].Col);
-        var atomic = mc is not (MemCmd.Read or MemCmd.Write or MemCmd.Put or MemCmd.Get);
+        var atomic = mc is not (MemCmd.Read or MemCmd.Write or MemCmd.Put or MemCmd.Get or MemCmd.Wait);
         if (atomic && count != 1) throw new AsmError(a[4].Col, ErrRange, $"atomic '{a[0].Text}' works on one word (count 1)");
+        if (mc == MemCmd.Wait && count != 1) throw new AsmError(a[4].Col, ErrRange, "a ring wait has count 1");
         var words = info.Op == Opcode.Dram ? count * 2 : count;
         var maxCount = info.Op == Opcode.Dram ? 8 : 16;
         if (count < 1 || count > maxCount)

@@ -30,7 +30,7 @@ public static class InstructionSet
     public static readonly string[] AluOpTokens = ["+", "+carry", "-", "-carry", "B", "~B", "AND", "AND~", "OR", "XOR"];
 
     public static readonly string[] MemCmdTokens =
-        ["read", "write", "add", "sub", "incr", "decr", "swap", "test_and_set", "test_and_clr", "set", "clr", "test_and_add", "put", "get"];
+        ["read", "write", "add", "sub", "incr", "decr", "swap", "test_and_set", "test_and_clr", "set", "clr", "test_and_add", "put", "get", "wait"];
 
     public static readonly string[] StateTokens = ["nn_empty", "nn_full"];
 

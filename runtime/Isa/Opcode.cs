@@ -64,7 +64,7 @@ public enum StateCond : byte { NnEmpty = 0, NnFull = 1 }
 /// <summary>Memory unit commands (<c>scratch</c>, <c>sram</c>, <c>dram</c>).</summary>
 public enum MemCmd : byte
 {
-    Read = 0, Write, Add, Sub, Incr, Decr, Swap, TestAndSet, TestAndClr, Set, Clr, TestAndAdd, Put, Get,
+    Read = 0, Write, Add, Sub, Incr, Decr, Swap, TestAndSet, TestAndClr, Set, Clr, TestAndAdd, Put, Get, Wait,
 }
 
 public enum CrcKind : byte { Crc32 = 0, CrcCcitt = 1 }

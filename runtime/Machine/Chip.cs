@@ -92,6 +92,9 @@ public sealed class Chip
         if (id < 0 || id >= table.Length) throw new EmulatorException($"ring {name}: id {id} is outside 0..{table.Length - 1}");
         if (table[id] is not null) throw new EmulatorException($"{MemorySpaceNames.Name(space)} ring {id} is declared twice");
         var r = new HwRing(name, space, id, baseAddr, sizeWords, Memory(space));
+        // A parked context's signal arrives as the completion of its wait would: the ring's memory latency after the put.
+        var latency = Unit(space).LatencyCycles;
+        r.Wake = (me, ctx, sig, at) => Microengines[me].Wake(ctx, sig, at + latency);
         table[id] = r;
         return r;
     }
@@ -176,12 +179,12 @@ public sealed class Chip
         var portsIndex = n;
         var coreIndex = n + 1;
         long end = 0;
-        // Next-action time per agent (MEs, ports, control core). An ME's time changes only when it runs;
-        // the ports and the core can be given work by others, so theirs are re-read every round.
+        // Next-action time per agent (MEs, ports, control core), re-read every round: any agent can give
+        // another work (a put wakes the contexts parked on a ring, a transmit ring wakes its port).
         var next = new long[n + 2];
-        for (var i = 0; i < n; i++) next[i] = mes[i].NextTime;
         while (true)
         {
+            for (var i = 0; i < n; i++) next[i] = mes[i].NextTime;
             next[portsIndex] = Ports.NextTime;
             next[coreIndex] = ControlCore.NextTime;
             // One pass: the earliest agent (ties: lowest index) runs; the second earliest is its horizon.
@@ -199,11 +202,8 @@ public sealed class Chip
             HorizonIndex = hi;
             Now = bt;
             AgentRuns++;
-            if (best < n)
-            {
-                mes[best].Run();
-                next[best] = mes[best].NextTime;
-            }
+            RunningAgent = best;
+            if (best < n) mes[best].Run();
             else if (best == portsIndex) Ports.Run();
             else ControlCore.Run();
             if (StopWhenDrained && Ports.Drained(bt, DrainIdleCycles)) break;
@@ -211,11 +211,15 @@ public sealed class Chip
         foreach (var me in mes) end = Math.Max(end, Math.Min(me.Now, maxCycles));
         end = Math.Max(end, Ports.LastActivity);
         end = Math.Max(end, Math.Min(ControlCore.Now, maxCycles));
+        foreach (var me in mes) me.SleepUntil(end);
         EndTime = end;
         return end;
     }
 
     public long EndTime { get; private set; }
+
+    /// <summary>The agent the scheduler is running (an ME's index, then the ports, then the control core).</summary>
+    internal int RunningAgent { get; private set; } = -1;
 
     /// <summary>How many times the scheduler handed control to an agent (a measure of synchronisation overhead).</summary>
     public long AgentRuns { get; private set; }

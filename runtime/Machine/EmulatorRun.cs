@@ -16,8 +16,14 @@ public sealed class EmulatorOptions
     /// <summary>Input trace per receive port (port number → pcap or pcapng path).</summary>
     public Dictionary<int, string> Traces { get; } = [];
     public TrafficOptions Traffic { get; set; } = new();
-    /// <summary>Hard limit of the run in ME cycles.</summary>
+    /// <summary>Limit of the run in ME cycles after the input's timestamps end (<see cref="CycleLimit"/>): a guard against a program that never drains.</summary>
     public long MaxCycles { get; set; } = 60_000_000_000;
+
+    /// <summary>
+    /// The cycle the run stops at, at the latest: <see cref="MaxCycles"/> past the span of the input's timestamps
+    /// (trace timing; the span of every repetition), so a trace that spans minutes is played to its end.
+    /// </summary>
+    public long CycleLimit(Chip chip) => chip.Ports.InputSpanCycles > long.MaxValue - MaxCycles ? long.MaxValue : chip.Ports.InputSpanCycles + MaxCycles;
     /// <summary>With traffic: stop when nothing was received, transmitted or dropped for this many cycles after the input ended.</summary>
     public long DrainIdleCycles { get; set; } = 2_000_000;
     /// <summary>See <see cref="Chip.SyncQuantumCycles"/>: 0 = exact global ordering of shared references.</summary>
@@ -60,7 +66,7 @@ public static class EmulatorRun
     public static EmulatorSummary Run(EmulatorOptions o)
     {
         var (chip, _) = Prepare(o);
-        chip.Run(o.MaxCycles);
+        chip.Run(o.CycleLimit(chip));
         return Finish(chip, o);
     }
 

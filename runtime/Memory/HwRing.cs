@@ -32,6 +32,27 @@ public sealed class HwRing
     /// <summary>Called after every successful get with its cycle (saturating receive waits for ring room).</summary>
     internal Action<long>? OnGet { get; set; }
 
+    /// <summary>Delivers a waiter's signal (ME, context, signal, cycle): set by the chip.</summary>
+    internal Action<int, int, int, long>? Wake { get; set; }
+
+    /// <summary>Contexts parked by a <c>wait</c> on this ring while it was empty, each once; the next put signals them all.</summary>
+    private readonly List<(int Me, int Ctx, int Signal)> _waiters = [];
+
+    /// <summary>How many waits found the ring empty and parked their context.</summary>
+    public long Parks { get; private set; }
+
+    /// <summary>
+    /// A context's <c>wait</c>: true when the ring holds an entry now (the reference's own completion signals it);
+    /// otherwise the context is parked and the next put signals it.
+    /// </summary>
+    internal bool Wait(int me, int ctx, int signal)
+    {
+        if (Count > 0) return true;
+        Parks++;
+        if (!_waiters.Contains((me, ctx, signal))) _waiters.Add((me, ctx, signal));
+        return false;
+    }
+
     public HwRing(string name, MemorySpace space, int id, uint baseAddr, int sizeWords, byte[] mem)
     {
         if (baseAddr + (long)sizeWords * 4 > mem.Length)
@@ -64,6 +85,14 @@ public sealed class HwRing
         if (Count > MaxOccupancy) MaxOccupancy = Count;
         Puts++;
         OnPut?.Invoke(now);
+        if (_waiters.Count > 0)
+        {
+            // Every parked context wakes: each polls all its inputs, so one that finds this entry taken
+            // by another simply parks again, and none can miss an entry.
+            var woken = _waiters.ToArray();
+            _waiters.Clear();
+            foreach (var (me, ctx, sig) in woken) Wake!(me, ctx, sig, now);
+        }
         return true;
     }
 

@@ -20,6 +20,8 @@ public sealed class MemoryUnit
     private long _nextFree;
 
     public string Name { get; }
+    /// <summary>Cycles from the start of service to the completion signal.</summary>
+    public int LatencyCycles => _latency;
     public long References { get; private set; }
     public long Bytes { get; private set; }
     public long QueueDelayTotal { get; private set; }

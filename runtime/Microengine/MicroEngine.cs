@@ -76,6 +76,8 @@ public sealed class MicroEngine
     public int Index { get; }
     public long Now;
     public bool Halted { get; private set; }
+    /// <summary>Every context waits for a signal only another agent can send (a ring put): no next action until one does.</summary>
+    public bool Asleep { get; private set; }
     public bool HasCode => _code.Length > 0;
     public long Instructions;
     public long StalledCycles;
@@ -119,6 +121,7 @@ public sealed class MicroEngine
             _pc[c] = 0;
         }
         Halted = _code.Length == 0 || !Enumerable.Range(0, 8).Any(c => _state[c] == Waiting);
+        Asleep = false;
     }
 
     /// <summary>Register value for tests and debugging: context-relative GPR/transfer registers by operand.</summary>
@@ -152,7 +155,7 @@ public sealed class MicroEngine
     // ------------------------------------------------------------------ scheduling
 
     /// <summary>Cycle of this ME's next action (its current time), or long.MaxValue when halted.</summary>
-    internal long NextTime => Halted ? long.MaxValue : Now;
+    internal long NextTime => Halted || Asleep ? long.MaxValue : Now;
 
     private bool SelectThread()
     {
@@ -173,10 +176,17 @@ public sealed class MicroEngine
                 }
                 if (w < minWake) minWake = w;
             }
-            if (!any || minWake == long.MaxValue)
+            if (!any)
             {
-                // Every context is stopped or waits for a signal nobody will send: the ME is finished.
+                // Every context is stopped: the ME is finished.
                 Halted = true;
+                return false;
+            }
+            if (minWake == long.MaxValue)
+            {
+                // Every context waits for a signal no reference of its own will send: only a put on a ring a
+                // context is parked on (Wake) can wake the ME, and the scheduler skips the time until then.
+                Asleep = true;
                 return false;
             }
             IdleCycles += minWake - Now;
@@ -263,6 +273,34 @@ public sealed class MicroEngine
     {
         _sigAt[c * 16 + s] = at;
         if (c != _cur && _state[c] == Waiting && (_waitMask[c] >> s & 1) != 0) _wakeAt[c] = WakeTime(c, _waitMask[c]);
+    }
+
+    /// <summary>
+    /// A signal from outside the ME (a put on a ring the context is parked on), at cycle <paramref name="at"/>.
+    /// An asleep ME wakes: it was idle until then. The running agent must not pass that time, so the horizon drops to it.
+    /// </summary>
+    internal void Wake(int c, int s, long at)
+    {
+        if (Halted) return;
+        RaiseSignal(c, s, at);
+        if (Asleep)
+        {
+            Asleep = false;
+            if (at > Now)
+            {
+                IdleCycles += at - Now;
+                Now = at;
+            }
+        }
+        if (_chip.RunningAgent != Index) _chip.LowerHorizon(Now, Index);
+    }
+
+    /// <summary>At the end of a run, an asleep ME was idle until <paramref name="end"/>.</summary>
+    internal void SleepUntil(long end)
+    {
+        if (!Asleep || end <= Now) return;
+        IdleCycles += end - Now;
+        Now = end;
     }
 
     // ------------------------------------------------------------------ execution
@@ -762,6 +800,18 @@ public sealed class MicroEngine
                     {
                         for (var k = 0; k < words; k++) BinaryPrimitives.WriteUInt32BigEndian(mem.AsSpan((int)a + 4 * k), regs[outBase + k]);
                         outWords = words;
+                    }
+                    break;
+                }
+            case MemCmd.Wait:
+                {
+                    var ring = chip.Ring(space, (int)addr) ?? throw Fault($"{MemorySpaceNames.Name(space)} ring {addr} is not configured");
+                    bytes = 4;
+                    // An empty ring parks the context: its signal comes with the next put, not with this reference.
+                    if (!ring.Wait(Index, _cur, m.Signal))
+                    {
+                        unit.Issue(issue, bytes);
+                        return;
                     }
                     break;
                 }

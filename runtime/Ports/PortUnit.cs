@@ -93,6 +93,11 @@ public sealed class PortUnit
     /// <summary>The latest minus the earliest timestamp over all input traces: the shift of each trace-timed repetition.</summary>
     private long _traceSpanNs;
 
+    /// <summary>With trace timing, the cycles from the epoch to the last timestamp of the last repetition; otherwise 0.</summary>
+    public long InputSpanCycles => _opt.Timing == InputTiming.Trace
+        ? (long)Int128.Min((Int128)_traceSpanNs * Math.Max(1, _opt.Repeat) * _chip.Machine.ClockHz / 1_000_000_000, long.MaxValue)
+        : 0;
+
     /// <summary>The options given to <see cref="Attach"/> (the defaults without input).</summary>
     public TrafficOptions Traffic => _opt;
     public int Count => _ports.Length;

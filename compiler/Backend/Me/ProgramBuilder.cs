@@ -30,6 +30,9 @@ public static class ProgramBuilder
 
     private const int ChannelRingWords = 128;
 
+    /// <summary>The signal a context sleeps on between packets (the runtime's references use 1..3).</summary>
+    private const int WakeSignal = 4;
+
     public static (MeBuild? Build, IReadOnlyList<Diagnostic> Diagnostics) Build(IrModule module, MachineDescription machine, Placement placement)
     {
         var diags = Check(module, machine);
@@ -189,7 +192,11 @@ public static class ProgramBuilder
             sb.Append(CultureInfo.InvariantCulture, $"    bal[a14, {fn}]\n    bal[b15, __retire]\n    br[dispatch]\n");
             sb.Append(CultureInfo.InvariantCulture, $"dispatch_{k + 1}:\n");
         }
-        sb.Append("    ctx_arb[voluntary]\n    br[dispatch]\n");
+        // Every input was empty: park on all of them and sleep until a put on one (the receive ring's put is
+        // the port's), instead of polling; the emulator skips the idle time, as the chip would sleep.
+        foreach (var (key, _) in inputs)
+            sb.Append(CultureInfo.InvariantCulture, $"    scratch[wait, --, --, {rings[key]}, 1], sig_done[{WakeSignal}]\n");
+        sb.Append(CultureInfo.InvariantCulture, $"    ctx_arb[{WakeSignal}]\n    br[dispatch]\n");
         foreach (var r in DropReasons)
             sb.Append(CultureInfo.InvariantCulture, $"__fault_{r}:\n    immed[a12, DROP_{r}]\n    br[__fault]\n");
         // A fault: every packet the thread owns (context block words 1..7) goes back to the free list, each

@@ -134,4 +134,20 @@ public class BakercBuildTests
         Assert.True(exit == expectedExit, $"exit {exit}: {stderr}");
         Assert.StartsWith(expectedExit == 2 || args.Contains("--ports") || args.Contains("--machine") ? "bakerc: " : "/nonexistent/p.txt(1,1): error BK5306", stderr);
     }
+
+    [Fact]
+    public void ATraceForAPortTheChipLacksOrACorruptTraceIsAnInputError()
+    {
+        var dir = TempDir();
+        // The firewall's rules trace on port 3 of a two-port chip.
+        var (exit, _, stderr) = Bakerc.Run(["run", Firewall, "--target", "ixp2400", "--ports", "2", "--trace", "3=" + Repo.Path("samples", "firewall", "traces", "rules_p0.pcap"), "--out", dir]);
+        Assert.True(exit == 1, $"exit {exit}: {stderr}");
+        Assert.Equal("bakerc: error: trace for port 3: the machine has ports 0..1", stderr.Trim());
+        var bad = Path.Combine(dir, "bad.pcap");
+        File.WriteAllBytes(bad, [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0]);
+        (exit, _, stderr) = Bakerc.Run(["run", Firewall, "--target", "ixp2400", "--trace", "0=" + bad, "--out", dir]);
+        Assert.True(exit == 1, $"exit {exit}: {stderr}");
+        Assert.StartsWith("bakerc: error: ", stderr);
+        Assert.Contains("offset", stderr);
+    }
 }

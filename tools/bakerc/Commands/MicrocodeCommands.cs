@@ -70,7 +70,7 @@ public static class MicrocodeCommands
     }
 
     /// <summary>The runtime reports bad inputs (corrupt image, pcap, machine file) as exceptions with located messages.</summary>
-    private static int Guard(TextWriter stderr, Func<int> action)
+    internal static int Guard(TextWriter stderr, Func<int> action)
     {
         try { return action(); }
         catch (Exception e) when (e is ImageFormatException or PcapFormatException or MachineDescriptionException or EmulatorException or IOException)

@@ -254,7 +254,10 @@ public static class RunCommands
             stderr.WriteLine($"bakerc: {contradiction}");
             return Program.UsageError;
         }
-        var outcome = ChipRun.Execute(request, options, outPath);
+        // A trace the chip cannot take (a port it does not have, a corrupt pcap) is bad input, not a crash.
+        ChipRunOutcome? ran = null;
+        var failed = MicrocodeCommands.Guard(stderr, () => { ran = ChipRun.Execute(request, options, outPath); return Program.Success; });
+        if (ran is not { } outcome) return failed;
         pipeline.Report(outcome.Compile, p, stderr);
         foreach (var e in outcome.Errors) stderr.WriteLine(e);
         if (outcome.Summary is not { } summary) return Program.InputErrors;
