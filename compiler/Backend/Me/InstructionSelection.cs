@@ -82,10 +82,16 @@ public sealed partial class InstructionSelection
         {
             StartBlock(_labels[_f.Blocks[i]]);
             var next = i + 1 < _f.Blocks.Count ? _f.Blocks[i + 1] : null;
-            foreach (var ins in _f.Blocks[i].Instructions)
+            var list = _f.Blocks[i].Instructions;
+            for (var k = 0; k < list.Count; k++)
             {
-                _at = ins.Location;
-                Select(ins, next);
+                _at = list[k].Location;
+                if (IsSharedUpdate(list, k))
+                {
+                    SharedUpdate(list[k], list[k + 1], list[k + 2], next);
+                    k += 2;
+                }
+                else Select(list[k], next);
             }
         }
     }

@@ -35,6 +35,8 @@ public sealed class MemoryMap
     public uint MadeCounter => ClockEpoch + 8;
     /// <summary>The trace epoch (u64 ns, low word first) the loader stores for now() (Clock.cs): after the drop counters.</summary>
     public uint ClockEpoch => (DropCounters + 4 * (uint)ProgramBuilder.DropReasons.Length + 7) & ~7u;
+    /// <summary>The guard table of shared updates (InstructionSelection.Updates): one word per guard, after the made counter.</summary>
+    public uint Guards => (MadeCounter + 4 + 7) & ~7u;
     /// <summary>The packet records: 128 bytes per buffer (InstructionSelection.Packets).</summary>
     public uint Records => (End + 127) & ~127u;
     public uint SlotStacks { get; }
@@ -91,7 +93,7 @@ public sealed class MemoryMap
         // A packet may grow to 16 bytes before its buffer's end: __pkt_write moves 16-byte windows.
         sb.Append(CultureInfo.InvariantCulture, $".equ PKT_LIMIT = {machine.Buffers.SizeBytes - 16}\n.equ MAX_CREATE = {machine.Buffers.SizeBytes - 16 - machine.Buffers.HeadroomBytes}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ DROP_ENDPOINT = {InstructionSelection.DropEndpoint}\n.equ ALLOC_TRIES = {InstructionSelection.AllocTries}\n");
-        sb.Append(CultureInfo.InvariantCulture, $".equ MADE_PACKETS = 0x{MadeCounter:x}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ MADE_PACKETS = 0x{MadeCounter:x}\n.equ GUARDS = 0x{Guards:x}\n");
         for (var r = 0; r < ProgramBuilder.DropReasons.Length; r++)
             sb.Append(CultureInfo.InvariantCulture, $".equ DROP_{ProgramBuilder.DropReasons[r]} = 0x{DropCounters + 4 * r:x}\n");
         return sb.ToString();

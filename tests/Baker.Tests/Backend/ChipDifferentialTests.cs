@@ -194,15 +194,36 @@ public class ChipDifferentialTests
         }
     }
 
-    /// <summary>A frame's flow: for IPv4 the protocol, addresses and (TCP, UDP) ports; otherwise its ethertype and source MAC.</summary>
+    /// <summary>
+    /// A frame's flow: for IPv4 the protocol, addresses and (TCP, UDP) ports; for MPLS its labels (without TTL)
+    /// and the flow of the IPv4 packet under them; otherwise its ethertype and source MAC.
+    /// </summary>
     internal static string Flow(byte[] f)
     {
         if (f.Length < 14) return "runt";
         var type = f[12] << 8 | f[13];
+        if (type is 0x8847 or 0x8848)
+        {
+            var labels = new System.Text.StringBuilder("mpls");
+            var at = 14;
+            while (at + 4 <= f.Length)
+            {
+                labels.Append(' ').Append((f[at] << 12 | f[at + 1] << 4 | f[at + 2] >> 4).ToString("x5", System.Globalization.CultureInfo.InvariantCulture));
+                at += 4;
+                if ((f[at - 2] & 1) != 0) break;
+            }
+            return f.Length > at && f[at] >> 4 == 4 ? labels + " " + IpFlow(f, at) : labels.ToString();
+        }
         if (type != 0x0800 || f.Length < 34) return $"{type:x4} {Convert.ToHexString(f, 6, 6)}";
-        var ihl = (f[14] & 15) * 4;
-        var proto = f[23];
-        var ports = (proto is 6 or 17) && f.Length >= 14 + ihl + 4 ? Convert.ToHexString(f, 14 + ihl, 4) : "";
-        return $"ip {proto} {Convert.ToHexString(f, 26, 8)} {ports}";
+        return IpFlow(f, 14);
+    }
+
+    private static string IpFlow(byte[] f, int ip)
+    {
+        if (f.Length < ip + 20) return "ip runt";
+        var ihl = (f[ip] & 15) * 4;
+        var proto = f[ip + 9];
+        var ports = (proto is 6 or 17) && f.Length >= ip + ihl + 4 ? Convert.ToHexString(f, ip + ihl, 4) : "";
+        return $"ip {proto} {Convert.ToHexString(f, ip + 12, 8)} {ports}";
     }
 }

@@ -23,7 +23,9 @@ public class MeAsmTests
         var module = IrParser.Parse(File.ReadAllText(Path.Combine(Dir, name)), name);
         var (code, diags) = MeBackend.Compile(module.Functions);
         Assert.True(code is not null, string.Join("\n", diags));
-        var text = code.Constants + ".me 0\n    halt\n__fault_div_by_zero:\n__fault_internal_error:\n    halt\n" + code.Code;
+        // The program's declarations (objects, the guard table, packet constants) as ProgramBuilder gives them.
+        var declarations = new MemoryMap(module.Objects, code.SlotStackBytes).Declarations(module, Baker.Runtime.Machine.MachineDescription.Default());
+        var text = declarations + code.Constants + ".me 0\n    halt\n__fault_div_by_zero:\n__fault_internal_error:\n    halt\n" + code.Code;
         var asm = Assembler.Assemble(text, name);
         Assert.True(asm.Success, string.Join("\n", asm.Diagnostics) + "\n" + text);
         Snapshot.Match(Path.Combine(Dir, Path.ChangeExtension(name, ".uasm")), code.Constants + code.Code);
