@@ -13,8 +13,8 @@ namespace Baker.Tests.Backend;
 /// Control lines during a chip run (issue 6): @time lines run as control-core tasks at their trace times and
 /// @end lines after the traffic, against state the microengines update, so the run gives the interpreter's
 /// frames, drops and control log; the control core invalidates what it reads and cleans what it writes, so
-/// the coherence checker finds no stale read. Control code that makes packets (tests/backend/control/made.baker):
-/// the control core puts them on the chip where and as the microcode expects them.
+/// the coherence checker finds no stale read. Control code that makes packets (tests/backend/control/made.baker,
+/// reinject.baker): the control core puts them on the chip where and as the microcode expects them.
 /// </summary>
 public class ChipControlTests
 {
@@ -79,6 +79,10 @@ public class ChipControlTests
         Assert.Contains(rings, r => r.GetProperty("sizeWords").GetInt32() == 128 && r.GetProperty("refusedPuts").GetInt64() > 0);
         Assert.True(stats.GetProperty("controlCore").GetProperty("linesCleaned").GetInt64() > 0);
     }
+
+    [Fact]
+    public void ControlPacketsOnTheInputRxFeedsAgreeWithTheInterpreter() =>
+        WithFrames(trace => ChipDifferentialTests.Compare("tests/backend/control/reinject.baker", ["0=" + trace], "tests/backend/control/reinject.ctl"));
 
     /// <summary>
     /// The start line's packet before any ME runs, read from memory (not through the core's cache): the bytes at the
