@@ -136,8 +136,8 @@ public class ChipControlTests
     }
 
     /// <summary>
-    /// A port the machine does not have and a fault after a put: the microcode's outcomes, counted (the interpreter,
-    /// which has every port, sends the first packet on port 7).
+    /// A port the machine does not have, a fault after a put and a packet one byte longer than a buffer holds: the
+    /// microcode's outcomes, counted (the interpreter, which has every port and grows its packets, sends them).
     /// </summary>
     [Fact]
     public void RefusedAndFaultedControlPacketsAreCounted()
@@ -150,14 +150,17 @@ public class ChipControlTests
         Assert.Equal(["m.fail(0) failed: div_by_zero: division by zero"], chip.Setup!.ControlLog);
         Assert.Equal(reference.ControlLog, chip.Setup.ControlLog);
         var packets = Stats(chip).GetProperty("packets");
-        Assert.Equal(3, packets.GetProperty("made").GetInt64());
+        Assert.Equal(5, packets.GetProperty("made").GetInt64());
         Assert.Equal(1, packets.GetProperty("drops").GetProperty("bad_port").GetInt64());
         Assert.Equal(1, packets.GetProperty("drops").GetProperty("div_by_zero").GetInt64());
+        Assert.Equal(1, packets.GetProperty("drops").GetProperty("packet_too_large").GetInt64());
         Assert.Equal(0, packets.GetProperty("unaccounted").GetInt64());
         Assert.Equal(0, packets.GetProperty("inFlight").GetInt64());
-        Assert.Equal(41, packets.GetProperty("transmitted").GetInt64());
+        // The frames, fail's first packet and the 1904-byte one (fwd sends cookie 5 to port 2).
+        Assert.Equal(42, packets.GetProperty("transmitted").GetInt64());
         Assert.Equal(1, reference.Dropped["div_by_zero"]);
         Assert.Equal(7, Assert.Single(reference.Outputs, o => o.Data[11] == 6).Port);
+        Assert.Equal([1904, 1905], reference.Outputs.Where(o => o.Data[11] == 1).Select(o => o.Data.Length).Order());
     }
 
     /// <summary>A machine of 8 buffers: the burst's packets wait on the empty free list for the ones the ports send back.</summary>

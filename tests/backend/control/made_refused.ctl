@@ -3,3 +3,7 @@
 m.to_port(7)
 # A division by zero after a put: the first packet leaves on port 1, the second is dropped div_by_zero.
 m.fail(0)
+# The most a buffer holds behind the headroom (2048 - 128 - 16 bytes, as packet_create on an ME allows), and one
+# byte more: the chip drops that one as packet_too_large, the interpreter sends it.
+m.send(5, 0, 0, 1904)
+m.send(6, 0, 0, 1905)
