@@ -16,26 +16,34 @@ namespace Baker.Compiler.Driver;
 /// touch and MEs may have written into the interpreter (read through the core's data cache, invalidated
 /// first so no read is stale), runs the call, writes the words it changed back through the cache and cleans
 /// them, so the MEs see them. @time lines later than the traffic and the @end lines run after the chip has
-/// drained, in that order, as on the interpreter.
+/// drained, in that order, as on the interpreter. Packets control code puts on a channel are made on the chip
+/// by the control core (ChipControl.Packets.cs).
 /// </summary>
-public sealed class ChipControl
+public sealed partial class ChipControl
 {
     private readonly IrModule _module;
     private readonly IrInterpreter _interpreter;
+    private readonly MeBuild _build;
     private readonly MemoryMap _map;
     private readonly ControlScript? _script;
     /// <summary>Objects the packet code may write (<see cref="WrittenByPackets"/>): only these are read back from SRAM.</summary>
     private readonly HashSet<StorageObject> _meWritten;
     private readonly Dictionary<IrFunction, StorageObject[]> _touched = [];
     private long _epochNs;
+    /// <summary>The @time lines with the cycle each runs at, in the order they run.</summary>
+    private readonly List<(long Cycle, ControlCall Call)> _timed = [];
 
-    public ChipControl(IrModule module, IrInterpreter interpreter, MemoryMap map, ControlScript? script)
+    /// <param name="maxCycles">The run's limit: the chip runs again (at most to it) when lines after the traffic made packets.</param>
+    public ChipControl(IrModule module, IrInterpreter interpreter, MeBuild build, ControlScript? script, long maxCycles = 60_000_000_000)
     {
         _module = module;
         _interpreter = interpreter;
-        _map = map;
+        _build = build;
+        _map = build.Map;
         _script = script;
+        _maxCycles = maxCycles;
         _meWritten = WrittenByPackets(module);
+        _rxInput = module.Channels.Find(c => c.From.IsDriver)?.To.Describe(false);
     }
 
     /// <summary>Init, the start lines and the @end/@time lines' log and errors, in the order they ran.</summary>
@@ -45,26 +53,53 @@ public sealed class ChipControl
     public void Load(Chip chip)
     {
         _epochNs = chip.Ports.TraceEpochNs;
-        Result = _interpreter.RunSetup(_script, _epochNs);
+        var puts = new List<ControlPacket>();
+        Result = _interpreter.RunSetup(_script, _epochNs, puts.Add);
         foreach (var (o, at) in _map.Objects)
             _interpreter.ReadObject(o.Name).CopyTo(chip.SramMemory.AsSpan((int)at));
         chip.WriteWord(MemorySpace.Sram, _map.ClockEpoch, (uint)_epochNs);
         chip.WriteWord(MemorySpace.Sram, _map.ClockEpoch + 4, (uint)((ulong)_epochNs >> 32));
+        // Packets init and the start lines made: the control core's first task, before the traffic (the interpreter
+        // processes them before the first packet).
+        if (Result.Created > 0)
+        {
+            var dropped = new Dictionary<string, long>(Result.Dropped);
+            chip.ControlCore.Schedule(0, core => Packets(core, dropped, puts));
+        }
         // @time lines in time order (a stable sort keeps the file order of equal times), at the cycle the
         // port unit gives that trace time: cycle 0 is the earliest timestamp, rounded as it rounds arrivals.
         var hz = chip.Machine.ClockHz;
         foreach (var call in Calls(ControlWhen.At).OrderBy(c => c.AtNs))
-            chip.ControlCore.Schedule((long)(((Int128)call.AtNs * hz + 500_000_000) / 1_000_000_000), core => RunLine(core, call));
+        {
+            var cycle = (long)(((Int128)call.AtNs * hz + 500_000_000) / 1_000_000_000);
+            _timed.Add((cycle, call));
+            chip.ControlCore.Schedule(cycle, core => RunLine(core, call));
+        }
     }
 
-    /// <summary>After the chip stopped: the @time lines it did not reach, then the @end lines.</summary>
+    /// <summary>
+    /// After the chip stopped: the @time lines it did not reach, then the @end lines. The MEs would only poll, so the
+    /// lines run on the core alone; after a line whose packets are on their way, the chip runs again until they drained
+    /// (as the interpreter processes a line's packets before the next line).
+    /// </summary>
     public void Finish(Chip chip)
     {
         var core = chip.ControlCore;
+        _stopped = true;
+        foreach (var (cycle, _) in _timed)
+        {
+            core.RunRemaining(cycle);
+            Resume(chip);
+        }
         core.RunRemaining();
-        var end = Math.Max(chip.EndTime, core.Now);
-        foreach (var call in Calls(ControlWhen.End)) core.Schedule(end, c => RunLine(c, call));
-        core.RunRemaining();
+        Resume(chip);
+        foreach (var call in Calls(ControlWhen.End))
+        {
+            core.Schedule(Math.Max(chip.EndTime, core.Now), c => RunLine(c, call));
+            core.RunRemaining();
+            Resume(chip);
+        }
+        Abandon(core);
     }
 
     private IEnumerable<ControlCall> Calls(ControlWhen when) => (_script?.Calls ?? []).Where(c => c.When == when);
@@ -82,13 +117,18 @@ public sealed class ChipControl
             _interpreter.WriteObject(o.Name, image.AsSpan(0, o.Size));
         }
         var before = objects.Select(o => _interpreter.ReadObject(o.Name)).ToArray();
-        _interpreter.RunControlLine(call, _epochNs + core.Chip.CyclesToNs(core.Now));
+        var dropped = new Dictionary<string, long>(Result.Dropped);
+        var puts = new List<ControlPacket>();
+        _interpreter.RunControlLine(call, _epochNs + core.Chip.CyclesToNs(core.Now), puts.Add);
         for (var k = 0; k < objects.Length; k++)
         {
             var after = _interpreter.ReadObject(objects[k].Name);
             if (after.AsSpan().SequenceEqual(before[k])) continue;
             WriteBack(core, _map.Objects[objects[k]], before[k], after);
         }
+        // The line's packets after its stores are clean: the MEs that take them see what the line wrote.
+        var drops = Result.Dropped.Select(d => (d.Key, N: d.Value - dropped.GetValueOrDefault(d.Key))).Where(d => d.N > 0).ToDictionary(d => d.Key, d => d.N);
+        if (puts.Count > 0 || drops.Count > 0) Packets(core, drops, puts);
     }
 
     /// <summary>The words that changed, through the cache, each run of them cleaned to memory (the bytes past an object's end are zero).</summary>

@@ -62,7 +62,7 @@ public static class ChipRun
         IEnumerable<string> traces, string? outputDirectory, long maxCycles = 60_000_000_000)
     {
         var script = controlScript is null ? null : ControlScriptParser.ParseFile(controlScript);
-        var control = new ChipControl(program.Module, new IrInterpreter(program.Module), program.Build.Map, script);
+        var control = new ChipControl(program.Module, new IrInterpreter(program.Module), program.Build, script, maxCycles);
         var emu = new EmulatorOptions
         {
             Machine = program.Machine, Traffic = traffic, OutputDirectory = outputDirectory, Setup = control.Load, MaxCycles = maxCycles,

@@ -88,6 +88,14 @@ public sealed partial class IrInterpreter
         var p = Pkt(handle);
         if (!owned.Remove(p.Id)) throw new PacketFault("not_owned", "channel_put of a packet this invocation does not own");
         if (channel < 0) throw new PacketFault("unwired", "channel_put on an output endpoint with no channel");
+        if (controlPuts is { } sink)
+        {
+            // Control code for a target that processes the packets itself: the packet leaves the interpreter here.
+            int at = Packet.OffsetOf(handle);
+            sink(new ControlPacket(channel, at, p.Head, p.From(at).ToArray(), (ulong[])p.Meta.Clone()));
+            packets[p.Id] = null;
+            return;
+        }
         Enqueue(channel, handle, currentHops + 1);
     }
 
@@ -194,26 +202,51 @@ public sealed partial class IrInterpreter
     /// runs the script's later lines with <see cref="RunControlLine"/>. now() reads <paramref name="nowNs"/>,
     /// the first packet's time (as in <see cref="Run"/>).
     /// </summary>
-    public RunResult RunSetup(ControlScript? script, long nowNs = 0)
+    /// <remarks>
+    /// With <paramref name="puts"/>, each packet init or a line puts on a channel goes to it (in put order) instead
+    /// of being processed here; packets the code makes and drops (or a fault frees) are counted in the result as
+    /// always (<see cref="RunResult.Created"/>, <see cref="RunResult.Dropped"/>).
+    /// </remarks>
+    public RunResult RunSetup(ControlScript? script, long nowNs = 0, Action<ControlPacket>? puts = null)
     {
         result = new RunResult();
         now = nowNs;
-        foreach (var e in script?.Errors ?? []) result.ControlErrors.Add(e);
-        foreach (var inst in module.Instances.Where(i => i.Init is not null))
-            RunControlCode(byIr[inst.Init!], [], $"{inst.Path}.init", null);
-        foreach (var call in (script?.Calls ?? []).Where(c => c.When == ControlWhen.Start)) RunControlCall(call);
+        controlPuts = puts;
+        try
+        {
+            foreach (var e in script?.Errors ?? []) result.ControlErrors.Add(e);
+            foreach (var inst in module.Instances.Where(i => i.Init is not null))
+                RunControlCode(byIr[inst.Init!], [], $"{inst.Path}.init", null);
+            foreach (var call in (script?.Calls ?? []).Where(c => c.When == ControlWhen.Start)) RunControlCall(call);
+        }
+        finally
+        {
+            controlPuts = null;
+        }
         return result;
     }
 
     /// <summary>
     /// Runs one control line (an @time or @end line) at emulated time <paramref name="nowNs"/>, for a target that
-    /// processes the packets itself; its log lines and errors join the result <see cref="RunSetup"/> returned.
+    /// processes the packets itself; its log lines and errors join the result <see cref="RunSetup"/> returned, and
+    /// the packets it puts go to <paramref name="puts"/> as in <see cref="RunSetup"/>.
     /// </summary>
-    public void RunControlLine(ControlCall call, long nowNs)
+    public void RunControlLine(ControlCall call, long nowNs, Action<ControlPacket>? puts = null)
     {
         now = nowNs;
-        RunControlCall(call);
+        controlPuts = puts;
+        try
+        {
+            RunControlCall(call);
+        }
+        finally
+        {
+            controlPuts = null;
+        }
     }
+
+    /// <summary>Where control code's puts go instead of the run queue (RunSetup, RunControlLine), or null.</summary>
+    private Action<ControlPacket>? controlPuts;
 
     /// <summary>The bytes of a global or state object (tests read results this way).</summary>
     public byte[] ReadObject(string name)

@@ -5,6 +5,14 @@ namespace Baker.Compiler.Interpreter;
 
 public sealed record OutputFrame(long TimestampNs, int Port, byte[] Data);
 
+/// <summary>
+/// A packet init or control code put on channel <paramref name="Channel"/>, handed to a target that processes the
+/// packets itself (IrInterpreter.RunSetup, RunControlLine). Positions count from where the packet started, as
+/// packet_create and packet_copy make it: the handle is at <paramref name="Offset"/>, the packet reaches back to
+/// <paramref name="Head"/> (negative after packet_encap), and <paramref name="Data"/> holds the bytes from the handle to the end.
+/// </summary>
+public sealed record ControlPacket(int Channel, int Offset, int Head, byte[] Data, ulong[] Meta);
+
 /// <summary>What a run did: packet accounting (every packet in is out, dropped with a reason, or still queued), outputs and logs.</summary>
 public sealed class RunResult
 {

@@ -71,12 +71,15 @@ public sealed class ControlCore
 
     /// <summary>
     /// Runs the tasks still queued once the chip has stopped (its traffic drained), in order, each at its time or
-    /// when the core is next free. The MEs are not run through that time: with no traffic left they only poll.
+    /// when the core is next free; with <paramref name="until"/>, only those due at or before that cycle (a loader
+    /// that resumes the chip after one of them stops there). The MEs are not run through that time: with no traffic
+    /// left they only poll.
     /// </summary>
-    public void RunRemaining()
+    public void RunRemaining(long until = long.MaxValue)
     {
-        while (_tasks.TryDequeue(out var task, out var pri))
+        while (_tasks.TryPeek(out _, out var pri) && pri.Item1 <= until)
         {
+            var task = _tasks.Dequeue();
             Now = Math.Max(pri.Item1, Now);
             TasksRun++;
             task(this);
@@ -145,6 +148,22 @@ public sealed class ControlCore
     {
         Cache.Clean(s, addr, length);
         Cache.Invalidate(s, addr, length);
+    }
+
+    /// <summary>
+    /// Atomically add <paramref name="value"/> to the big-endian word at <paramref name="addr"/> of scratch or SRAM and
+    /// return the old value: the memory unit's <c>add</c>, as the MEs use it, issued uncached (a cached copy of the
+    /// line is not updated, so a later cached read of it is stale). For counters the MEs update too.
+    /// </summary>
+    public uint AtomicAdd(MemorySpace s, uint addr, uint value)
+    {
+        if (s == MemorySpace.Dram) throw new EmulatorException("control core: DRAM has no atomic operations");
+        if ((addr & 3) != 0) throw new EmulatorException($"control core: unaligned atomic add at 0x{addr:x}");
+        Spend(AccessCycles(s));
+        var span = Memory(s, addr, 4).AsSpan((int)addr, 4);
+        var old = BinaryPrimitives.ReadUInt32BigEndian(span);
+        BinaryPrimitives.WriteUInt32BigEndian(span, old + value);
+        return old;
     }
 
     /// <summary>Put words on a hardware ring (uncached, like any ring access from the core).</summary>

@@ -45,7 +45,8 @@ public static class ProgramBuilder
         var ringsBase = machineRings.Select(r => r.Base + (uint)r.SizeWords * 4).DefaultIfEmpty(0u).Max();
         var rings = new Dictionary<string, int>();
         var ringDecls = new StringBuilder();
-        foreach (var c in module.Channels.Where(c => !c.To.IsDriver))
+        // rx's channel first: the input it feeds reads the receive ring even when other channels end there too.
+        foreach (var c in module.Channels.Where(c => !c.To.IsDriver).OrderBy(c => c.From.IsDriver ? 0 : 1))
         {
             var key = c.To.Describe(false);
             if (rings.ContainsKey(key)) continue;

@@ -89,6 +89,59 @@ public class ControlCoreTests
     }
 
     [Fact]
+    public void RunRemainingUntilACycleLeavesTheLaterTasksQueued()
+    {
+        var chip = new Chip(MachineDescription.Default());
+        var ran = new List<long>();
+        foreach (var t in new long[] { 300, 100, 200 }) chip.ControlCore.Schedule(t, c => ran.Add(c.Now));
+        chip.ControlCore.RunRemaining(200);
+        Assert.Equal([100L, 200L], ran);
+        chip.ControlCore.RunRemaining();
+        Assert.Equal([100L, 200L, 300L], ran);
+    }
+
+    // Eight contexts of ME 0 each add 1 to SRAM 0x7000 a hundred times (sram[incr]), interleaved with the core's adds.
+    private const string Incrementer = """
+        .me 0
+            immed[a0, 100]
+            immed[a1, 0x7000]
+        loop:
+            sram[incr, --, a1, 0, 1], ctx_swap[1]
+            alu[a0, a0, -, 1]
+            br_ne[loop]
+            ctx_arb[kill]
+        """;
+
+    [Fact]
+    public void AtomicAddIsAtomicWithTheMesAndBypassesTheCache()
+    {
+        var chip = new Chip(MachineDescription.Default());
+        chip.Load(TestUtil.Asm(Incrementer));
+        var olds = new List<uint>();
+        long cost = -1;
+        chip.ControlCore.Schedule(0, c => c.Read32(MemorySpace.Sram, 0x7000));   // the line is cached (0)
+        for (var k = 1; k <= 10; k++)
+            chip.ControlCore.Schedule(k * 1000, c =>
+            {
+                var before = c.CoreCycles;
+                olds.Add(c.AtomicAdd(MemorySpace.Sram, 0x7000, 1000));
+                cost = c.CoreCycles - before;
+            });
+        chip.ControlCore.Schedule(200_000, c => c.Read32(MemorySpace.Sram, 0x7000));
+        chip.Run(1_000_000);
+        // Nothing lost on either side: 8 × 100 increments and 10 adds of 1000.
+        Assert.Equal(800u + 10 * 1000, chip.ReadWord(MemorySpace.Sram, 0x7000));
+        Assert.Equal(10, olds.Count);
+        Assert.True(olds.Zip(olds.Skip(1)).All(p => p.Second >= p.First + 1000), "the old values the core saw went backwards");
+        Assert.Equal(chip.Machine.ControlCore.SramAccessCycles, cost);
+        // The cached copy was not updated: reading it without an invalidate is stale, and the checker says so.
+        var stale = Assert.Single(chip.ControlCore.StaleReads);
+        Assert.Equal(0x7000u, stale.Address);
+        Assert.Equal(0u, stale.CachedValue);
+        Assert.Throws<EmulatorException>(() => chip.ControlCore.AtomicAdd(MemorySpace.Dram, 0x1000, 1));
+    }
+
+    [Fact]
     public void CleanAndInvalidateCostCyclesPerLine()
     {
         var chip = new Chip(MachineDescription.Default());

@@ -150,7 +150,7 @@ public class ChipDifferentialTests
         }
     }
 
-    private static ChipRunOutcome Compare(RunRequest request, ChipRunOptions options)
+    internal static ChipRunOutcome Compare(RunRequest request, ChipRunOptions options)
     {
         var reference = InterpreterRun.Execute(request).Run!;
         var dir = Path.Combine(Path.GetTempPath(), "baker-chip-" + Guid.NewGuid().ToString("N"));

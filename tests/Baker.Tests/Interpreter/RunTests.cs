@@ -186,4 +186,38 @@ public class RunTests
         var noTrace = Bakerc.Run("dump-ir", Repo.Path("tests", "frontend", "valid", "l3_switch.baker"), "--no-trace");
         Assert.DoesNotContain(" trace ", noTrace.Out);
     }
+
+    /// <summary>
+    /// A target that processes the packets itself takes the ones control code puts (RunSetup/RunControlLine with a
+    /// sink): where the handle is, how far the packet reaches back, the bytes from the handle on and the metadata;
+    /// the interpreter neither processes nor transmits them, and counts what the code made and dropped as always.
+    /// </summary>
+    [Fact]
+    public void ControlPutsGoToATargetThatTakesThem()
+    {
+        var module = Compile(Repo.Path("tests", "backend", "control", "made.baker"));
+        var script = ControlScriptParser.Parse("m.offsets()\nm.waste()\n", "made.ctl");
+        var puts = new List<ControlPacket>();
+        var setup = new IrInterpreter(module).RunSetup(script, 0, puts.Add);
+        Assert.Equal(2, puts.Count);
+        var direct = module.Channels.Single(c => c.From.Instance == "m" && c.From.Endpoint == "direct").Id;
+        var outPort = module.Metadata.FindIndex(m => m.Name == "out_port");
+        // An ether header encapsulated in front of a 21-byte shim packet: the handle 14 bytes before the origin.
+        var (encap, decap) = (puts[0], puts[1]);
+        Assert.Equal((direct, -14, -14, 35), (encap.Channel, encap.Offset, encap.Head, encap.Data.Length));
+        Assert.Equal("02000000001002000000000488B65A5A", Convert.ToHexString(encap.Data, 0, 16));
+        Assert.Equal(0x77, encap.Data[34]);
+        Assert.Equal(2UL, encap.Meta[outPort]);
+        // A 45-byte packet sent from its second header.
+        Assert.Equal((direct, 14, 0, 31), (decap.Channel, decap.Offset, decap.Head, decap.Data.Length));
+        Assert.Equal(0x99, decap.Data[30]);
+        Assert.Equal(1UL, decap.Meta[outPort]);
+        Assert.Equal(3, setup.Created);
+        Assert.Equal(1, setup.Dropped["program"]);
+        Assert.Equal(0, setup.Transmitted);
+        Assert.Empty(setup.Outputs);
+        // Without a sink the interpreter sends them itself.
+        var alone = new IrInterpreter(module).RunSetup(script, 0);
+        Assert.Equal(2, alone.Transmitted);
+    }
 }
