@@ -211,8 +211,7 @@ public sealed partial class ChipControl
 
     /// <summary>
     /// After a line that ran while the chip was stopped: when its packets are on their rings or still waiting, the chip
-    /// runs again until they have drained (the MEs resume at the time they stopped: the idle time up to the line is not
-    /// emulated).
+    /// runs again until they have drained (the MEs, asleep on their rings, wake at the line's put).
     /// </summary>
     private void Resume(Chip chip)
     {

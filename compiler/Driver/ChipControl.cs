@@ -78,7 +78,7 @@ public sealed partial class ChipControl
     }
 
     /// <summary>
-    /// After the chip stopped: the @time lines it did not reach, then the @end lines. The MEs would only poll, so the
+    /// After the chip stopped: the @time lines it did not reach, then the @end lines. The MEs are asleep, so the
     /// lines run on the core alone; after a line whose packets are on their way, the chip runs again until they drained
     /// (as the interpreter processes a line's packets before the next line).
     /// </summary>
