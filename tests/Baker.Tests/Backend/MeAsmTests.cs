@@ -24,12 +24,13 @@ public class MeAsmTests
         var (code, diags) = MeBackend.Compile(module.Functions);
         Assert.True(code is not null, string.Join("\n", diags));
         // Assembled inside a program that provides what the code may refer to: the memory map's constants, the fault
-        // labels and the runtime library with the routine generated per program (now()).
+        // labels and the runtime library with the routines generated per program (now(), trace).
         var machine = Baker.Runtime.Machine.MachineDescription.Default();
         var map = new MemoryMap(module.Objects, code.SlotStackBytes);
         var text = code.Constants + map.Declarations(module, machine) + ".me 0\n    halt\n"
             + string.Concat(ProgramBuilder.DropReasons.Select(r => $"__fault_{r}:\n")) + "    halt\n"
-            + MemoryMap.RuntimeLibrary + (Clock.Called(code) ? Clock.Routine(machine, map.ClockEpoch) : "") + code.Code;
+            + MemoryMap.RuntimeLibrary + (Clock.Called(code) ? Clock.Routine(machine, map.ClockEpoch) : "")
+            + (TraceLog.Called(code) ? TraceLog.RoutineText : "") + code.Code;
         var asm = Assembler.Assemble(text, name);
         Assert.True(asm.Success, string.Join("\n", asm.Diagnostics) + "\n" + text);
         Snapshot.Match(Path.Combine(Dir, Path.ChangeExtension(name, ".uasm")), code.Constants + code.Code);
