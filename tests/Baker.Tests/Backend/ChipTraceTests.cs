@@ -9,7 +9,8 @@ using Baker.Tests.Infrastructure;
 namespace Baker.Tests.Backend;
 
 /// <summary>
-/// trace() on the chip (TraceLog.cs): records from many threads at once give the interpreter's lines; a full log
+/// trace() on the chip (TraceLog.cs): records from many threads at once give the interpreter's lines, and the
+/// control code's lines (traced on the interpreter) fall among them by time; a full log
 /// keeps its first records whole and counts the rest; a line's time is now() where the trace ran; --no-trace
 /// leaves no trace in the microcode. (MeOpTests compares every traced op line's text; ChipDifferentialTests
 /// the interpreter apps' lines, pipeline.baker's among them.)
@@ -19,6 +20,7 @@ public class ChipTraceTests
     private const int Frames = 60;
     private const int TracesPerFrame = 3;
     private static readonly string App = Repo.Path("tests", "backend", "apps", "trace_burst.baker");
+    private static readonly string Control = Repo.Path("tests", "backend", "apps", "trace_burst.ctl");
 
     /// <summary>The trace of 60 frames for trace_burst.baker, 100 ns apart: faster than the line, so they arrive back to back.</summary>
     private static string Burst(string dir)
@@ -45,8 +47,14 @@ public class ChipTraceTests
     [Fact]
     public void ManyThreadsTraceTheInterpretersLines()
     {
-        var chip = WithTemp(dir => ChipDifferentialTests.Compare(new RunRequest([App], ["0=" + Burst(dir)], null, new CompileOptions()), new ChipRunOptions()));
-        Assert.Equal(Frames * TracesPerFrame, chip.TraceLines.Count);
+        var chip = WithTemp(dir => ChipDifferentialTests.Compare(new RunRequest([App], ["0=" + Burst(dir)], Control, new CompileOptions()), new ChipRunOptions()));
+        Assert.Equal(Frames * TracesPerFrame + 3, chip.TraceLines.Count);
+        // The control code's lines sit among the microcode's by time: first, in the burst, last.
+        var notes = chip.TraceLines.Select((l, i) => (l, i)).Where(x => TraceFormat.TextOf(x.l).StartsWith("control note", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["control note 1", "control note 2", "control note 3"], notes.Select(n => TraceFormat.TextOf(n.l)));
+        Assert.Equal(0, notes[0].i);
+        Assert.InRange(notes[1].i, 1, chip.TraceLines.Count - 2);
+        Assert.Equal(chip.TraceLines.Count - 1, notes[2].i);
         // The threads did overlap: some frame's first line comes after a later frame's first line was taken, or the
         // lines of two frames interleave in time.
         var firstOf = chip.TraceLines.Select(TraceFormat.TextOf).Select((t, i) => (t, i)).Where(x => x.t.EndsWith(" in on port 0", StringComparison.Ordinal))
