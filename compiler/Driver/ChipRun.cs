@@ -1,6 +1,7 @@
 using Baker.Compiler.Backend.Me;
 using Baker.Compiler.Diagnostics;
 using Baker.Compiler.Interpreter;
+using Baker.Compiler.IR;
 using Baker.Runtime.Machine;
 
 namespace Baker.Compiler.Driver;
@@ -26,6 +27,10 @@ public sealed record ChipRunOptions
 public sealed record ChipRunOutcome(CompileResult Compile, MeBuild? Build, RunResult? Setup, EmulatorSummary? Summary, IReadOnlyList<Diagnostic> Errors)
 {
     public bool Failed => Summary is null;
+    /// <summary>Every trace line of the run (trace.log): the control code's and the microcode's, ordered by time (ChipRun.TraceLines).</summary>
+    public IReadOnlyList<string> TraceLines { get; init; } = [];
+    /// <summary>Trace records the microcode could not keep: the log in DRAM was full (TraceLog.cs).</summary>
+    public long TraceLost { get; init; }
     /// <summary>Reads of the control core that returned data older than memory (the coherence checker's; none when the control plane invalidates and cleans as it must).</summary>
     public IReadOnlyList<Baker.Runtime.ControlCore.StaleRead> StaleReads { get; init; } = [];
 }
@@ -35,7 +40,8 @@ public sealed record ChipRunOutcome(CompileResult Compile, MeBuild? Build, RunRe
 /// to the output folder too), run init and the control script's start lines on the interpreter (the control core's
 /// code for now) and load the memory they leave into the chip's SRAM, then play the traces through the emulated chip
 /// (at their timestamps by default) with the @time lines as control-core tasks at their times, and the @end lines
-/// after (ChipControl). Writes the port pcaps, stats.json, control.log and trace.log too.
+/// after (ChipControl). Writes the port pcaps, stats.json, control.log and trace.log (the control code's trace lines
+/// and the microcode's, from its log in DRAM) too.
 /// </summary>
 public static class ChipRun
 {
@@ -50,7 +56,10 @@ public static class ChipRun
         var loaded = Load(program, request.ControlScript, options.Traffic, request.Traces, outputDirectory);
         loaded.Chip.Run(loaded.Emulator.CycleLimit(loaded.Chip));
         var summary = loaded.Finish();
-        return new ChipRunOutcome(compile, program.Build, loaded.Control.Result, summary, []) { StaleReads = loaded.Chip.ControlCore.StaleReads };
+        return new ChipRunOutcome(compile, program.Build, loaded.Control.Result, summary, [])
+        {
+            StaleReads = loaded.Chip.ControlCore.StaleReads, TraceLines = loaded.TraceLines, TraceLost = loaded.TraceLost,
+        };
     }
 
     /// <summary>
@@ -70,19 +79,48 @@ public static class ChipRun
         emu.Images.Add(program.Image);
         foreach (var t in traces) emu.AddTrace(t);
         var (chip, frames) = EmulatorRun.Prepare(emu);
-        return new LoadedChip(chip, control, emu, frames);
+        return new LoadedChip(chip, control, emu, frames, program);
+    }
+
+    /// <summary>
+    /// The run's trace lines: the control code's (init and control lines, which the interpreter formatted) and the records
+    /// the microcode left in the trace log (TraceLog.Read), formatted with the same formatter at now() = the epoch + the
+    /// record's cycles in ns (what now() gives there, Clock.cs). The interpreter's order is packet order; the chip has no
+    /// such order (threads on many MEs trace at once, and a thread may take its record after another thread that traced
+    /// later), so the lines are ordered by time, then by record order: control-core lines first (in the order they ran),
+    /// then the microcode's in log order.
+    /// </summary>
+    public static (IReadOnlyList<string> Lines, long Lost) TraceLines(Chip chip, ChipProgram program, IReadOnlyList<string> controlLines)
+    {
+        var log = TraceLog.Read(chip, program.Build.Map, TraceLog.Sites(program.Module));
+        var epoch = chip.Ports.TraceEpochNs;
+        var lines = controlLines.Select(l => (Time: TraceFormat.TimeOf(l), Line: l))
+            .Concat(log.Records.Select(r =>
+            {
+                var t = epoch + chip.CyclesToNs(r.Cycles);
+                return (Time: t, Line: TraceFormat.Line(t, TraceFormat.Text(r.Site.Format, r.Values, r.Site.Types)));
+            }))
+            .OrderBy(l => l.Time)      // stable: equal times keep the order above
+            .Select(l => l.Line).ToList();
+        return (lines, log.Lost);
     }
 }
 
 /// <summary>An app loaded on the emulated chip (ChipRun.Load): run it (to the end, or in windows), then <see cref="Finish"/>.</summary>
-public sealed record LoadedChip(Chip Chip, ChipControl Control, EmulatorOptions Emulator, int Frames)
+public sealed record LoadedChip(Chip Chip, ChipControl Control, EmulatorOptions Emulator, int Frames, ChipProgram Program)
 {
-    /// <summary>The control lines still due (late @time, then @end), the summary, stats.json and the logs.</summary>
+    /// <summary>After <see cref="Finish"/>: every trace line, ordered by time (ChipRun.TraceLines).</summary>
+    public IReadOnlyList<string> TraceLines { get; private set; } = [];
+    /// <summary>After <see cref="Finish"/>: the trace records the full log could not keep.</summary>
+    public long TraceLost { get; private set; }
+
+    /// <summary>The control lines still due (late @time, then @end), the summary, stats.json, the logs and the trace lines.</summary>
     public EmulatorSummary Finish()
     {
         Control.Finish(Chip);
         var summary = EmulatorRun.Finish(Chip, Emulator);
-        if (Emulator.OutputDirectory is { } dir) InterpreterRun.WriteLogs(dir, Control.Result);
+        (TraceLines, TraceLost) = ChipRun.TraceLines(Chip, Program, Control.Result.TraceLines);
+        if (Emulator.OutputDirectory is { } dir) InterpreterRun.WriteLogs(dir, Control.Result.ControlLog, TraceLines);
         return summary;
     }
 }

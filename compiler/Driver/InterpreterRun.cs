@@ -77,12 +77,15 @@ public static class InterpreterRun
     }
 
     /// <summary>Writes DIR/control.log and, when the app traced, DIR/trace.log (a stale one is removed): the chip's runs write them too.</summary>
-    public static void WriteLogs(string dir, RunResult run)
+    public static void WriteLogs(string dir, RunResult run) => WriteLogs(dir, run.ControlLog, run.TraceLines);
+
+    /// <summary>The same from the lines themselves (a chip run's trace lines come from the interpreter and the microcode).</summary>
+    public static void WriteLogs(string dir, IReadOnlyList<string> controlLog, IReadOnlyList<string> traceLines)
     {
         Directory.CreateDirectory(dir);
-        File.WriteAllLines(Path.Combine(dir, "control.log"), run.ControlLog);
+        File.WriteAllLines(Path.Combine(dir, "control.log"), controlLog);
         var trace = Path.Combine(dir, "trace.log");
-        if (run.TraceLines.Count > 0) File.WriteAllLines(trace, run.TraceLines);
+        if (traceLines.Count > 0) File.WriteAllLines(trace, traceLines);
         else if (File.Exists(trace)) File.Delete(trace);
     }
 

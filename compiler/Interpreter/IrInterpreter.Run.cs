@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 using Baker.Compiler.Diagnostics;
 using Baker.Compiler.IR;
 
@@ -183,6 +181,9 @@ public sealed partial class IrInterpreter
     /// <summary>"reason: detail" of the last fault, or null.</summary>
     public string? LastFault => lastFault;
 
+    /// <summary>The trace lines printed since the last run started (or since this interpreter was made): <see cref="Call"/>'s too.</summary>
+    public IReadOnlyList<string> TraceLines => result.TraceLines;
+
     /// <summary>
     /// Calls a function directly, outside any run (tests start in the middle this way): returns its
     /// result (0 for void), or null when it faulted, with the reason in <see cref="LastFault"/>.
@@ -317,32 +318,11 @@ public sealed partial class IrInterpreter
 
     // ---- trace ---------------------------------------------------------------------------------
 
-    private static readonly Regex Specifier = new("%(%|(-?)(0?)([0-9]*)(?:l{0,2})([udxX]))", RegexOptions.Compiled);
-
+    /// <summary>A trace line at the interpreter's now (the packet's timestamp), formatted as every target formats it (TraceFormat).</summary>
     private void Trace(TraceSite site, ulong[] regs)
     {
-        int next = 0;
-        string text = Specifier.Replace(site.Format, m =>
-        {
-            if (m.Value == "%%") return "%";
-            if (next >= site.Args.Length) return m.Value;
-            ulong v = regs[site.Args[next]];
-            var t = site.Types[next++];
-            string s = m.Groups[5].Value switch
-            {
-                // As C's printf: %d reads the value's bits as signed in its width.
-                "d" => (t.Bits() is 64 or 1 ? (long)v : (long)(v << (64 - t.Bits())) >> (64 - t.Bits())).ToString(CultureInfo.InvariantCulture),
-                "x" => (t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString("x", CultureInfo.InvariantCulture),
-                "X" => (t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString("X", CultureInfo.InvariantCulture),
-                _ => (t.IsSigned() && t.Bits() < 64 ? v & ((1UL << t.Bits()) - 1) : v).ToString(CultureInfo.InvariantCulture),
-            };
-            int width = m.Groups[4].Value.Length > 0 ? int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) : 0;
-            bool left = m.Groups[2].Value == "-", zero = m.Groups[3].Value == "0";
-            if (s.Length < width) s = left ? s.PadRight(width) : s.PadLeft(width, zero ? '0' : ' ');
-            return s;
-        });
-        var sb = new StringBuilder();
-        sb.Append(now.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(text);
-        result.TraceLines.Add(sb.ToString());
+        var values = new ulong[site.Args.Length];
+        for (var k = 0; k < values.Length; k++) values[k] = regs[site.Args[k]];
+        result.TraceLines.Add(TraceFormat.Line(now, TraceFormat.Text(site.Format, values, site.Types)));
     }
 }

@@ -69,6 +69,7 @@ public sealed partial class InstructionSelection
                     var bit = (int)((IntImm)ins.Operands[2]).Value;
                     var width = (int)((IntImm)ins.Operands[3]).Value;
                     var a = PacketAddress(ins.V(0), ins.V(1), MOp.I(bit >> 3));
+                    if ((bit & 7) + width > 64) { GetNineBytes(Regs(ins.Dest!), a, bit & 7, width); break; }
                     ReadWindow(a, bit & 7, width);
                     ExtractField(Regs(ins.Dest!), bit & 7, width);
                     break;
@@ -78,8 +79,9 @@ public sealed partial class InstructionSelection
                     var bit = (int)((IntImm)ins.Operands[2]).Value;
                     var width = (int)((IntImm)ins.Operands[3]).Value;
                     var a = PacketAddress(ins.V(0), ins.V(1), MOp.I(bit >> 3));
+                    if ((bit & 7) + width > 64) { SetNineBytes(a, ins.V(4), bit & 7, width); break; }
                     ReadWindow(a, bit & 7, width);
-                    InsertField(a, ins.V(4), bit & 7, width);
+                    InsertField(a, InReg(ins.V(4), 0), width > 32 ? InReg(ins.V(4), 1) : null, bit & 7, width);
                     break;
                 }
             case Op.PktByte:
@@ -93,7 +95,7 @@ public sealed partial class InstructionSelection
                 {
                     var a = PacketAddress(ins.V(0), ins.V(1), Word(ins.V(2), 0));
                     ReadWindow(a, 0, 8);
-                    InsertField(a, ins.V(3), 0, 8);
+                    InsertField(a, InReg(ins.V(3), 0), null, 0, 8);
                     break;
                 }
             case Op.PktLength:
@@ -230,11 +232,54 @@ public sealed partial class InstructionSelection
         return r;
     }
 
-    /// <summary>The 8 packet bytes at <paramref name="a"/> into a12 (first byte most significant) and b12; faults truncated past the end.</summary>
-    private void ReadWindow(VReg a, int bit, int width)
+    /// <summary>The 8 packet bytes at <paramref name="a"/> into a12 (first byte most significant) and b12; faults truncated
+    /// unless the <c>ceil((bit + width) / 8)</c> bytes the field touches are in the packet.</summary>
+    private void ReadWindow(VReg a, int bit, int width) => CallRuntime("__pkt_read", MOp.R(a), MOp.I((bit + width + 7) / 8));
+
+    // A field that starts at bit b (1..7) of its first byte and ends past the 8-byte window (b + width > 64, so
+    // width > 56) touches nine bytes. It is two fields the window reaches: its high 64 - b bits at (a, b), and its
+    // low b + width - 64 bits at the top of byte a + 8. That byte is read first, for 1 byte: the read faults
+    // truncated unless all nine bytes are in the packet, before anything is written.
+    //
+    //     bits of the 9 bytes at a:   | b bits | high part: 64 - b bits  | low part: b + w - 64 | rest |
+    //                                 0        b                         64                  b + w   72
+
+    /// <summary>d (two words: the field is wider than 56 bits) = the nine-byte field at (a, bit): its high part shifted left over its low part.</summary>
+    private void GetNineBytes(VReg[] d, VReg a, int bit, int width)
     {
-        if (bit + width > 64) throw Unsupported("64-bit packet fields that do not start on a byte");
-        CallRuntime("__pkt_read", MOp.R(a), MOp.I((bit + width + 7) / 8));
+        var lowBits = bit + width - 64;
+        var next = _m.NewReg();
+        Emit(Alu(next, MOp.R(a), "+", MOp.I(8)));
+        ReadWindow(next, 0, lowBits);
+        var low = _m.NewReg();
+        Emit(AluShf(low, MOp.None, "B", MOp.T(RetLo), ">>" + (32 - lowBits)));
+        var high = new[] { _m.NewReg(), _m.NewReg() };
+        ReadWindow(a, bit, 64 - bit);
+        ExtractField(high, bit, 64 - bit);
+        // (high << lowBits) | low over two words (lowBits is 1..7); high holds 64 - bit bits, so the result fits the width.
+        Emit(AluShf(d[1], MOp.None, "B", MOp.R(high[1]), "<<" + lowBits));
+        Emit(AluShf(d[1], MOp.R(d[1]), "OR", MOp.R(high[0]), ">>" + (32 - lowBits)));
+        Emit(AluShf(d[0], MOp.R(low), "OR", MOp.R(high[0]), "<<" + lowBits));
+    }
+
+    /// <summary>Writes the nine-byte field at (a, bit): the low part into byte a + 8 first (its read checks all nine bytes), then the high part.</summary>
+    private void SetNineBytes(VReg a, Value v, int bit, int width)
+    {
+        var lowBits = bit + width - 64;
+        var v0 = InReg(v, 0);
+        var v1 = InReg(v, 1);
+        var next = _m.NewReg();
+        Emit(Alu(next, MOp.R(a), "+", MOp.I(8)));
+        ReadWindow(next, 0, lowBits);
+        InsertField(next, v0, null, 0, lowBits);
+        // The high part is the value shifted right by lowBits (1..7), over two words.
+        var h0 = _m.NewReg();
+        var h1 = _m.NewReg();
+        Emit(AluShf(h0, MOp.None, "B", MOp.R(v0), ">>" + lowBits));
+        Emit(AluShf(h0, MOp.R(h0), "OR", MOp.R(v1), "<<" + (32 - lowBits)));
+        Emit(AluShf(h1, MOp.None, "B", MOp.R(v1), ">>" + lowBits));
+        ReadWindow(a, bit, 64 - bit);
+        InsertField(a, h0, h1, bit, 64 - bit);
     }
 
     private void ExtractField(VReg[] d, int bit, int width)
@@ -266,8 +311,9 @@ public sealed partial class InstructionSelection
         else if (width < 64 && d.Length == 2) Emit(Alu(hi, MOp.R(hi), "AND", MOp.I((1L << (width - 32)) - 1)));
     }
 
-    /// <summary>Replace the field in the window (a12, b12) with the value and write the window back (__pkt_write).</summary>
-    private void InsertField(VReg a, Value v, int bit, int width)
+    /// <summary>Replace the field in the window (a12, b12) with the value (low word <paramref name="v0"/>, high word
+    /// <paramref name="v1"/> when the field is wider than 32 bits) and write the window back (__pkt_write).</summary>
+    private void InsertField(VReg a, VReg v0, VReg? v1, int bit, int width)
     {
         // The new window goes to a13 (high) and b13 (low); the field's mask and shifted value are static.
         var pos = 64 - bit - width;
@@ -275,8 +321,6 @@ public sealed partial class InstructionSelection
         var hiV = _m.NewReg();
         var loV = _m.NewReg();
         // The value shifted to its place in the 64-bit window, one word at a time.
-        var v0 = InReg(v, 0);
-        var v1 = width > 32 ? InReg(v, 1) : null;
         if (pos >= 32)
         {
             Emit(AluShf(hiV, MOp.None, "B", MOp.R(v0), "<<" + (pos - 32)));

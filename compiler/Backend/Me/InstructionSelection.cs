@@ -272,6 +272,7 @@ public sealed partial class InstructionSelection
                     Emit(Alu(d[1], MOp.None, "B", MOp.T(RetHi)));
                     break;
                 }
+            case Op.Trace: Trace(ins); break;
             case Op.Load: Load(ins); break;
             case Op.Store: Store(ins); break;
             case Op.Copy: Copy(ins); break;

@@ -13,7 +13,7 @@ namespace Baker.Compiler.Backend.Me;
 /// words (<see cref="SeqWords"/>: next ticket, ticket served). SRAM: the buffer free list
 /// at 0 (the machine's), the runtime's tables from <see cref="RuntimeBase"/> (the slot-stack base of each
 /// ME × 8 + context), then the storage objects (each 8-aligned, holding the interpreter's byte image),
-/// then the slot stacks.
+/// then the slot stacks. DRAM: the packet buffers (the machine's), then the trace log (<see cref="TraceArea"/>).
 /// </summary>
 public sealed class MemoryMap
 {
@@ -33,6 +33,10 @@ public sealed class MemoryMap
     public uint DropCounters => RuntimeBase + MaxMes * Contexts * 4;
     /// <summary>The count of packets compiled code made (packet_create, packet_copy): a <c>.made</c> counter.</summary>
     public uint MadeCounter => ClockEpoch + 8;
+    /// <summary>The trace log's index: records taken so far, or TraceLog.Full once one did not fit (TraceLog.cs).</summary>
+    public uint TraceIndex => MadeCounter + 4;
+    /// <summary>Trace records lost because the log was full: a <c>.counter</c> (trace_lost).</summary>
+    public uint TraceLost => MadeCounter + 8;
     /// <summary>The trace epoch (u64 ns, low word first) the loader stores for now() (Clock.cs): after the drop counters.</summary>
     public uint ClockEpoch => (DropCounters + 4 * (uint)ProgramBuilder.DropReasons.Length + 7) & ~7u;
     /// <summary>The guard table of shared updates (InstructionSelection.Updates): one word per guard, after the made counter.</summary>
@@ -57,11 +61,23 @@ public sealed class MemoryMap
         End = SlotStacks + (uint)(SlotStackBytes * Contexts * MaxMes);
     }
 
+    /// <summary>
+    /// The trace log (TraceLog.cs): the DRAM after the packet buffers, from the next record boundary to the end of DRAM, in
+    /// whole records (at most TraceLog.MaxRecords). A machine whose buffers fill its DRAM has none: every record is lost.
+    /// </summary>
+    public static (uint Base, int Records) TraceArea(Baker.Runtime.Machine.MachineDescription machine)
+    {
+        var b = machine.Buffers;
+        var start = ((long)b.DramBase + (long)b.Count * b.SizeBytes + TraceLog.RecordBytes - 1) & ~(long)(TraceLog.RecordBytes - 1);
+        var records = Math.Clamp((machine.Dram.SizeBytes - start) / TraceLog.RecordBytes, 0, TraceLog.MaxRecords);
+        return ((uint)start, (int)records);
+    }
+
     public uint SlotStack(int me, int context) => SlotStacks + (uint)((me * Contexts + context) * SlotStackBytes);
 
-    /// <summary>Everything a program needs declared about this map: its constants, the packet constants and the initial data.</summary>
+    /// <summary>Everything a program needs declared about this map: its constants, the packet constants, the initial data and the trace log.</summary>
     public string Declarations(IrModule module, Baker.Runtime.Machine.MachineDescription machine) =>
-        Equates() + PacketEquates(module, machine) + Data();
+        Equates() + PacketEquates(module, machine) + Data() + TraceLog.Equates(module, this, machine);
 
     /// <summary>The assembler constants: the runtime's addresses and each object's.</summary>
     private string Equates()

@@ -95,6 +95,7 @@ public static class ProgramBuilder
             sb.Append(code.Constants);
             Dispatch(sb, module, placement, me, rings, depths);
             sb.Append(MemoryMap.RuntimeLibrary).Append(Clock.Called(code) ? Clock.Routine(machine, map.ClockEpoch) : "");
+            sb.Append(TraceLog.Called(code) ? TraceLog.RoutineText : "");
             sb.Append(code.Code);
         }
         return (new MeBuild(sb.ToString(), map, perMe, rings), diags);

@@ -7,8 +7,11 @@ namespace Baker.Tests.Backend;
 
 /// <summary>
 /// Apps compiled to microcode and run on the emulated chip against the reference interpreter: per output
-/// port the same multiset of frames, in the same order within each flow, the same drops by reason and the
-/// same control log (issue 6's differential check).
+/// port the same multiset of frames, in the same order within each flow, the same drops by reason, the
+/// same control log and the same trace lines (issue 6's differential check). A trace line's time is now():
+/// the packet's timestamp on the interpreter, the emulated time on the chip, which processes the packet
+/// after it arrived; so the chip's line must say the same text no earlier than the interpreter's, and the
+/// chip's trace.log is in time order.
 /// </summary>
 public class ChipDifferentialTests
 {
@@ -92,7 +95,7 @@ public class ChipDifferentialTests
         }
     }
 
-    /// <summary>The interpreter's test apps (tests/interp/apps): their frames, 1 µs apart, and their control lines, on eight ports.</summary>
+    /// <summary>The interpreter's test apps (tests/interp/apps): their frames (1 µs apart unless the app says otherwise) and their control lines, on eight ports.</summary>
     [Theory]
     [MemberData(nameof(InterpreterApps))]
     public void InterpreterAppsAgreeWithTheInterpreter(string name)
@@ -183,6 +186,8 @@ public class ChipDifferentialTests
                     Assert.True(want.SequenceEqual(have), $"port {port}, flow {flow}: the chip sent its {want.Count} frames in another order");
                 }
             }
+            CompareTraces(reference.TraceLines, chip.TraceLines, Path.Combine(dir, "trace.log"));
+            Assert.Equal(0, chip.TraceLost);
             var drops = JsonDocument.Parse(summary.StatsJson).RootElement.GetProperty("packets").GetProperty("drops")
                 .EnumerateObject().Where(p => p.Value.GetInt64() > 0).ToDictionary(p => p.Name, p => p.Value.GetInt64());
             Assert.Equal(reference.Dropped.OrderBy(d => d.Key), drops.OrderBy(d => d.Key));
@@ -191,6 +196,32 @@ public class ChipDifferentialTests
         finally
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>
+    /// The chip's trace lines against the interpreter's: the same texts as many times each, every chip line no
+    /// earlier than the interpreter's line of that text (paired in time order), the chip's lines in time order,
+    /// and trace.log holding them (or absent when there are none).
+    /// </summary>
+    internal static void CompareTraces(IReadOnlyList<string> reference, IReadOnlyList<string> chip, string file)
+    {
+        if (chip.Count == 0) Assert.False(File.Exists(file), "trace.log written for a run without trace lines");
+        else Assert.Equal(chip, File.ReadAllLines(file));
+        var times = chip.Select(Baker.Compiler.IR.TraceFormat.TimeOf).ToList();
+        for (var k = 1; k < times.Count; k++)
+            Assert.True(times[k - 1] <= times[k], $"trace.log is not in time order at line {k + 1}: {chip[k - 1]} / {chip[k]}");
+        static ILookup<string, long> ByText(IEnumerable<string> lines) =>
+            lines.ToLookup(Baker.Compiler.IR.TraceFormat.TextOf, Baker.Compiler.IR.TraceFormat.TimeOf);
+        var want = ByText(reference);
+        var have = ByText(chip);
+        foreach (var text in want.Select(g => g.Key).Union(have.Select(g => g.Key)))
+        {
+            var w = want[text].Order().ToList();
+            var h = have[text].Order().ToList();
+            Assert.True(w.Count == h.Count, $"trace '{text}': the interpreter printed it {w.Count} times, the chip {h.Count}");
+            for (var k = 0; k < w.Count; k++)
+                Assert.True(h[k] >= w[k], $"trace '{text}': the chip printed it at {h[k]} ns, before the interpreter's {w[k]} ns");
         }
     }
 

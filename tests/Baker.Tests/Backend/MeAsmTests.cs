@@ -7,8 +7,8 @@ namespace Baker.Tests.Backend;
 
 /// <summary>
 /// IR in, ME assembly out: each tests/backend/asm/NAME.ir compiles to the text in NAME.uasm (a snapshot:
-/// BAKER_BLESS=1 rewrites it). The text must also assemble: the runtime's assembler checks the A/B bank
-/// rule and every operand on its own. Where the semantics matter, MeOpTests runs the code.
+/// BAKER_BLESS=1 rewrites it). The text must also assemble, in a program with the runtime library: the
+/// runtime's assembler checks the A/B bank rule and every operand on its own. Where the semantics matter, MeOpTests runs the code.
 /// </summary>
 public class MeAsmTests
 {
@@ -23,9 +23,14 @@ public class MeAsmTests
         var module = IrParser.Parse(File.ReadAllText(Path.Combine(Dir, name)), name);
         var (code, diags) = MeBackend.Compile(module.Functions);
         Assert.True(code is not null, string.Join("\n", diags));
-        // The program's declarations (objects, the guard table, packet constants) as ProgramBuilder gives them.
-        var declarations = new MemoryMap(module.Objects, code.SlotStackBytes).Declarations(module, Baker.Runtime.Machine.MachineDescription.Default());
-        var text = declarations + code.Constants + ".me 0\n    halt\n__fault_div_by_zero:\n__fault_internal_error:\n    halt\n" + code.Code;
+        // Assembled inside a program that provides what the code may refer to: the memory map's constants, the fault
+        // labels and the runtime library with the routines generated per program (now(), trace).
+        var machine = Baker.Runtime.Machine.MachineDescription.Default();
+        var map = new MemoryMap(module.Objects, code.SlotStackBytes);
+        var text = code.Constants + map.Declarations(module, machine) + ".me 0\n    halt\n"
+            + string.Concat(ProgramBuilder.DropReasons.Select(r => $"__fault_{r}:\n")) + "    halt\n"
+            + MemoryMap.RuntimeLibrary + (Clock.Called(code) ? Clock.Routine(machine, map.ClockEpoch) : "")
+            + (TraceLog.Called(code) ? TraceLog.RoutineText : "") + code.Code;
         var asm = Assembler.Assemble(text, name);
         Assert.True(asm.Success, string.Join("\n", asm.Diagnostics) + "\n" + text);
         Snapshot.Match(Path.Combine(Dir, Path.ChangeExtension(name, ".uasm")), code.Constants + code.Code);

@@ -16,7 +16,8 @@ namespace Baker.Tests.Backend;
 /// Every <c>; run: @f(ARGS)</c> line whose function the back end compiles runs twice: on the interpreter,
 /// and as microcode on the emulated chip (a wrapper program loads the arguments, calls the function,
 /// stores its result or the fault it took to scratch and halts). The two must agree on the value or
-/// the fault. Functions the back end does not translate yet are listed with the BK5201 reason in
+/// the fault, and on the text of every trace line (the chip's from its trace log in DRAM; the times
+/// differ: the interpreter's clock reads 0 outside a run, the chip's runs). Functions the back end does not translate yet are listed with the BK5201 reason in
 /// tests/backend/me_unsupported.txt: that file is checked as a snapshot, so a function that stops
 /// compiling fails the test, and one that starts compiling must be blessed off the list. Where the chip
 /// differs by design (its buffers' headroom, no run-time check of stale handles), tests/backend/me_limits.txt
@@ -41,6 +42,7 @@ public class MeOpTests
         var unsupported = new StringBuilder();
         var failures = new List<string>();
         var runs = 0;
+        var tracedLines = 0;
         foreach (var path in Directory.GetFiles(OpsDir, "*.ir").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(path);
@@ -65,9 +67,13 @@ public class MeOpTests
                 var interpreter = new IrInterpreter(module);
                 var expected = interpreter.Call(f.Name, args);
                 var expectedFault = interpreter.LastFault?.Split(':')[0];
-                var (value, fault, asm) = RunOnChip(module, f, code, args);
+                var (value, fault, asm, traces) = RunOnChip(module, f, code, args);
                 runs++;
                 var where = $"{name}:{lineNo} @{f.Name}({m.Groups["args"].Value})";
+                var expectedTraces = interpreter.TraceLines.Select(TraceFormat.TextOf).ToList();
+                if (!expectedTraces.SequenceEqual(traces.Select(TraceFormat.TextOf)))
+                    failures.Add($"{where}: the interpreter traced [{string.Join(" | ", expectedTraces)}], the microcode [{string.Join(" | ", traces.Select(TraceFormat.TextOf))}]");
+                tracedLines += traces.Count;
                 if (limits.TryGetValue($"{name} @{f.Name}", out var limit))
                 {
                     limitsSeen++;
@@ -95,12 +101,13 @@ public class MeOpTests
         }
         Snapshot.Match(Repo.Path("tests", "backend", "me_unsupported.txt"), unsupported.ToString());
         Assert.True(runs >= 400, $"only {runs} run lines ran on the chip");
+        Assert.True(tracedLines >= 3, $"only {tracedLines} trace lines came from the chip's trace log");
         Assert.True(limitsSeen == limits.Count, $"me_limits.txt lists {limits.Count} functions, {limitsSeen} run lines met them");
         Assert.True(failures.Count == 0, $"{failures.Count} of {runs} disagree:\n" + string.Join("\n", failures.Take(10)));
     }
 
-    /// <summary>Wrap the function in a one-context program: arguments in, call, result (status, low, high) to scratch.</summary>
-    internal static (ulong Value, string? Fault, string Asm) RunOnChip(IrModule module, IrFunction f, MeProgram code, ulong[] args)
+    /// <summary>Wrap the function in a one-context program: arguments in, call, result (status, low, high) to scratch; the trace lines it logged.</summary>
+    internal static (ulong Value, string? Fault, string Asm, IReadOnlyList<string> Traces) RunOnChip(IrModule module, IrFunction f, MeProgram code, ulong[] args)
     {
         var map = new MemoryMap(module.Objects, code.SlotStackBytes);
         var sb = new StringBuilder(code.Constants).Append(map.Declarations(module, MachineDescription.Default()));
@@ -124,20 +131,23 @@ public class MeOpTests
             sb.Append(CultureInfo.InvariantCulture, $"__fault_{FaultReasons[r]}:\n    immed[a0, {r + 1}]\n    br[done]\n");
         sb.Append(MemoryMap.RuntimeLibrary).Append(code.Code);
         if (Clock.Called(code)) sb.Append(Clock.Routine(MachineDescription.Default(), map.ClockEpoch));
+        if (TraceLog.Called(code)) sb.Append(TraceLog.RoutineText);
         var asm = sb.ToString();
         var result = Assembler.Assemble(asm, f.Name + ".uasm");
         if (!result.Success) throw new InvalidOperationException(string.Join("\n", result.Diagnostics) + "\n" + asm);
         var chip = new Chip(MachineDescription.Default());
         chip.Load(result.Image!);
         chip.Run(20_000_000);
-        if (!chip.Microengines[0].Halted) return (0, "step_limit", asm);
+        if (!chip.Microengines[0].Halted) return (0, "step_limit", asm, []);
+        var traces = TraceLog.Read(chip, map, TraceLog.Sites(module)).Records
+            .Select(r => TraceFormat.Line(chip.CyclesToNs(r.Cycles), TraceFormat.Text(r.Site.Format, r.Values, r.Site.Types))).ToList();
         var mem = chip.ScratchMemory.AsSpan((int)ResultAddr);
         var status = BinaryPrimitives.ReadUInt32BigEndian(mem);
         var lo = BinaryPrimitives.ReadUInt32BigEndian(mem[4..]);
         var hi = BinaryPrimitives.ReadUInt32BigEndian(mem[8..]);
-        if (status != 0) return (0, FaultReasons[status - 1], asm);
+        if (status != 0) return (0, FaultReasons[status - 1], asm, traces);
         var wide = f.ReturnType is IrType.U64 or IrType.I64;
         var value = wide ? (ulong)hi << 32 | lo : f.ReturnType.IsSigned() ? (ulong)(long)(int)lo : lo;
-        return (value, null, asm);
+        return (value, null, asm, traces);
     }
 }

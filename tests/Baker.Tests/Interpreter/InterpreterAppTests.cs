@@ -12,13 +12,14 @@ namespace Baker.Tests.Interpreter;
 /// <c>// in: PORT HEX</c> (a received frame; spaces may split the hex, and no hex is an empty frame),
 /// <c>// out: PORT HEX</c> (the transmitted frames, in order), <c>// dropped: REASON COUNT</c> (the whole
 /// drop map), <c>// control: LINE</c> (the control script), <c>// log: LINE</c> (the whole control log) and
-/// <c>// trace: LINE</c> (every trace line, "TIME text"). Frame k (from 0) arrives at (k + 1) µs. The
+/// <c>// trace: LINE</c> (every trace line, "TIME text"). Frame k (from 0) arrives at (k + 1) × the spacing,
+/// 1 µs unless a <c>// spacing: N</c> line (N in ns, or with <c>us</c> or <c>ms</c>) says otherwise. The
 /// expectations were worked out by hand from the language reference, never taken from the interpreter.
 /// </summary>
 public class InterpreterAppTests
 {
     private static readonly string AppsDir = Repo.Path("tests", "interp", "apps");
-    private static readonly Regex Header = new(@"^//\s*(?<key>in|out|dropped|control|log|trace):[ \t]*(?<text>.*?)\s*$", RegexOptions.Multiline);
+    private static readonly Regex Header = new(@"^//\s*(?<key>in|out|dropped|control|log|trace|spacing):[ \t]*(?<text>.*?)\s*$", RegexOptions.Multiline);
 
     public static TheoryData<string> Apps() =>
         new(Directory.GetFiles(AppsDir, "*.baker").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
@@ -29,14 +30,21 @@ public class InterpreterAppTests
     internal static Expectations Read(string text)
     {
         var e = new Expectations([], [], [], [], [], []);
+        var received = new List<(int Port, byte[] Data)>();
+        var spacing = 1000L;
         foreach (Match m in Header.Matches(text))
         {
             var value = m.Groups["text"].Value;
             switch (m.Groups["key"].Value)
             {
                 case "in":
-                    var (port, data) = Frame(value);
-                    e.Frames.Add(new InputFrame((e.Frames.Count + 1) * 1000L, port, data, data.Length, "test"));
+                    received.Add(Frame(value));
+                    break;
+                case "spacing":
+                    var n = Regex.Match(value, @"^(?<n>[0-9]+)\s*(?<unit>ns|us|ms)?$");
+                    if (!n.Success) throw new FormatException($"'// spacing: {value}': give ns, or a number with us or ms");
+                    spacing = long.Parse(n.Groups["n"].Value, CultureInfo.InvariantCulture)
+                        * n.Groups["unit"].Value switch { "us" => 1000L, "ms" => 1_000_000L, _ => 1L };
                     break;
                 case "out":
                     var (outPort, outData) = Frame(value);
@@ -48,6 +56,8 @@ public class InterpreterAppTests
                 default: e.Trace.Add(value); break;
             }
         }
+        for (var k = 0; k < received.Count; k++)
+            e.Frames.Add(new InputFrame((k + 1) * spacing, received[k].Port, received[k].Data, received[k].Data.Length, "test"));
         return e;
     }
 

@@ -267,6 +267,9 @@ public static class RunCommands
         // Packets still in the chip at the end: the run stopped (quiet, or at its cycle limit) without them leaving.
         if (summary.InFlight > 0) stderr.WriteLine($"bakerc: the run ended with {summary.InFlight} packets still in the chip (a deadlock, or a packet that never leaves)");
         foreach (var s in outcome.StaleReads) stderr.WriteLine($"bakerc: {s}");
+        // A debugging aid that filled up is worth a word, not a failed run: the lines kept are the first ones.
+        if (outcome.TraceLost > 0)
+            stderr.WriteLine($"bakerc: the trace log in DRAM was full: {outcome.TraceLost} trace records were lost after the first ones (trace.log keeps those)");
         return summary.Unaccounted == 0 && summary.InFlight == 0 && outcome.StaleReads.Count == 0 ? Program.Success : Program.InputErrors;
     }
 
