@@ -113,7 +113,25 @@ public sealed class PortUnit
     public PortStats Stats(int port) => _ports[port].Stats;
     public IReadOnlyList<TxFrame> Output(int port) => _ports[port].Output;
 
-    internal long NextTime => _deliveries.Count > 0 ? Math.Min(_deliveries.Peek().Time, _events.PeekTime) : _events.PeekTime;
+    /// <summary>The next event's time, or the cycle at which the ports will have been quiet long enough for a drained run to stop (<see cref="QuietAt"/>).</summary>
+    internal long NextTime => Math.Min(NextEventTime, QuietAt);
+
+    private long NextEventTime => _deliveries.Count > 0 ? Math.Min(_deliveries.Peek().Time, _events.PeekTime) : _events.PeekTime;
+
+    /// <summary>
+    /// When a run that stops once drained has had no port activity for the chip's DrainIdleCycles after the input ended
+    /// (else never). The scheduler looks for the drain only between agent runs, and an ME runs on, polling, up to the
+    /// horizon: the next time another agent has work. Packets that circulate among the MEs (a channel cycle, a
+    /// deadlock) give the port unit no event, so without this time as one of its own the horizon would be the run's
+    /// cycle limit and the ME would run to it (60e9 cycles by default) before the quiet was noticed.
+    /// </summary>
+    private long QuietAt => _chip.StopWhenDrained && InputStopped && _freeList is not null ? LastActivity + _chip.DrainIdleCycles + 1 : long.MaxValue;
+
+    /// <summary>
+    /// No more input will come by itself: all of it was offered, or (saturating input) every port with frames left
+    /// waits for a buffer or receive-ring room, which only the microcode can give back.
+    /// </summary>
+    private bool InputStopped => InputDone || (_anyBlocked && _ports.All(p => p.Blocked || p.Next >= p.Input.Count));
 
     /// <summary>Attach input traces (port → frames) and start receive and transmit.</summary>
     public void Attach(IReadOnlyDictionary<int, IReadOnlyList<PcapFrame>> traces, TrafficOptions options)
@@ -227,7 +245,8 @@ public sealed class PortUnit
         while (true)
         {
             // At equal times a delivery goes first.
-            var t = NextTime;
+            // Nothing to do at QuietAt itself: the scheduler finds the run drained once this returns.
+            var t = NextEventTime;
             if (t == long.MaxValue || t > _chip.HorizonTime || (t == _chip.HorizonTime && _index > _chip.HorizonIndex)) return;
             var e = _deliveries.Count > 0 && _deliveries.Peek().Time == t ? _deliveries.Dequeue().Ev : _events.Pop();
             switch (e.Kind)
@@ -247,6 +266,9 @@ public sealed class PortUnit
         var b = _chip.Machine.Buffers;
         Span<uint> one = stackalloc uint[1];
         port.Stats.Offered++;
+        // An arrival is activity even before its frame is delivered: a gap in the trace longer than the drain
+        // time before the last frame must not end the run before that frame is in.
+        LastActivity = t;
         string? drop = null;
         var len = f.Data.Length;
         if (len > b.SizeBytes - b.HeadroomBytes) drop = "too_long";
@@ -263,7 +285,6 @@ public sealed class PortUnit
                 return;
             }
             port.Stats.Drops[drop] = port.Stats.Drops.GetValueOrDefault(drop) + 1;
-            LastActivity = t;
         }
         else
         {
@@ -371,11 +392,15 @@ public sealed class PortUnit
 
     private int _inputPending;
 
-    /// <summary>True when all input was offered and every buffer is back on the free list, or nothing moved for <paramref name="idle"/> cycles.</summary>
+    /// <summary>
+    /// True when all input was offered and every buffer is back on the free list, or when no more input will come
+    /// (<see cref="InputStopped"/>) and nothing was received, sent or dropped for <paramref name="idle"/> cycles: the
+    /// packets still in the chip circulate among the MEs or wait for each other, and the run reports them in flight.
+    /// </summary>
     internal bool Drained(long now, long idle)
     {
-        if (_freeList is null || !InputDone) return false;
-        if (_rxReserved == 0 && _freeList.Count == _chip.Machine.Buffers.Count && _ports.All(p => !p.TxActive || p.LineFreeAt <= now))
+        if (_freeList is null || !InputStopped) return false;
+        if (InputDone && _rxReserved == 0 && _freeList.Count == _chip.Machine.Buffers.Count && _ports.All(p => !p.TxActive || p.LineFreeAt <= now))
             return true;
         return now - LastActivity > idle;
     }

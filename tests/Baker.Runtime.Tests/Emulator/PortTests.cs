@@ -129,4 +129,63 @@ public class PortTests
         Assert.Equal(s.Dropped, s2.Unaccounted);
         Assert.Contains("UNACCOUNTED", s2.ToString());
     }
+
+    /// <summary>One context that takes every receive descriptor and keeps the buffer: no packet ever leaves.</summary>
+    private const string Hoarder = """
+        .me 0
+        .ctx 0
+        loop:
+            scratch[get, $0, --, 0, 2], ctx_swap[1]
+            br[loop]
+        """;
+
+    [Fact]
+    public void PacketsThatNeverLeaveEndTheRunOnceThePortsHaveBeenQuiet()
+    {
+        // The only ME polls on and on; no port event comes after the last frame. The run still ends
+        // DrainIdleCycles after it (the port unit's quiet time bounds the ME's run), not at MaxCycles, and
+        // reports the packets in flight.
+        var o = new EmulatorOptions { Traffic = { Timing = InputTiming.Trace }, MaxCycles = 200_000_000 };
+        o.Images.Add(TestUtil.Asm(Hoarder));
+        o.Traces[0] = TestUtil.TimedTrace(60, 0, 1000, 2000);
+        var (chip, _) = EmulatorRun.Prepare(o);
+        chip.Run(o.MaxCycles);
+        var s = EmulatorRun.Finish(chip, o);
+        Assert.Equal(3, s.RxPackets);
+        Assert.Equal(3, s.InFlight);
+        Assert.Equal(0, s.Unaccounted);
+        Assert.Contains("in flight 3", s.ToString());
+        Assert.InRange(s.Cycles, o.DrainIdleCycles, o.DrainIdleCycles + 5_000);
+    }
+
+    [Fact]
+    public void SaturatingInputThatCanNeverBeTakenEndsTheRunOnceQuiet()
+    {
+        // Four buffers, kept for good: the port blocks on the fifth frame, and nothing will ever free a buffer.
+        var m = MachineDescription.Default();
+        m.Buffers.Count = 4;
+        var o = new EmulatorOptions { Machine = m, Traffic = { Timing = InputTiming.Saturate }, MaxCycles = 200_000_000 };
+        o.Images.Add(TestUtil.Asm(Hoarder));
+        o.Traces[0] = TestUtil.Trace(10, 60);
+        var (chip, _) = EmulatorRun.Prepare(o);
+        chip.Run(o.MaxCycles);
+        var s = EmulatorRun.Finish(chip, o);
+        Assert.Equal(4, s.RxPackets);
+        Assert.Equal(4, s.InFlight);
+        Assert.Equal(4, chip.Ports.Stats(0).Offered);
+        Assert.InRange(s.Cycles, o.DrainIdleCycles, o.DrainIdleCycles + 5_000);
+    }
+
+    [Fact]
+    public void AGapLongerThanTheDrainTimeBeforeTheLastFrameDoesNotEndTheRun()
+    {
+        // 10 ms between the frames, 6 M cycles, three times the drain time: the second frame's arrival is activity
+        // (the run must not stop between its arrival and its delivery to the receive ring).
+        var o = new EmulatorOptions { Traffic = { Timing = InputTiming.Trace } };
+        o.Images.Add(TestUtil.Asm(TestUtil.Reflector));
+        o.Traces[0] = TestUtil.TimedTrace(60, 0, 10_000_000);
+        var s = EmulatorRun.Run(o);
+        Assert.Equal(2, s.TxPackets);
+        Assert.Equal(0, s.InFlight);
+    }
 }
