@@ -32,7 +32,7 @@ public sealed class PortStats
     public SortedDictionary<string, long> Drops { get; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A transmitted frame with its emulated time (start of transmission).</summary>
+/// <summary>A transmitted frame: the cycle its transmission started, and that instant as time of day (ns: the trace epoch + the emulated time).</summary>
 public sealed record TxFrame(long Cycle, long TimestampNs, byte[] Data);
 
 /// <summary>
@@ -363,7 +363,9 @@ public sealed class PortUnit
         var start = (long)Math.Ceiling(startExact);
         port.LineFreeAt = startExact + WireCycles(port, len);
         var end = (long)Math.Ceiling(port.LineFreeAt);
-        port.Output.Add(new TxFrame(start, (long)Math.Floor(startExact * 1e9 / m.ClockHz), data));
+        // Time of day, as the interpreter stamps its output and as now() reads on the chip: the trace epoch (cycle 0)
+        // plus the emulated time at the first bit.
+        port.Output.Add(new TxFrame(start, TraceEpochNs + (long)Math.Floor(startExact * 1e9 / m.ClockHz), data));
         port.Stats.TxPackets++;
         port.Stats.TxBytes += len;
         Push(end, new Ev(Kind.TxDone, p, addr, len));

@@ -188,4 +188,25 @@ public class PortTests
         Assert.Equal(2, s.TxPackets);
         Assert.Equal(0, s.InFlight);
     }
+
+    [Fact]
+    public void TransmittedFramesAreStampedWithTheTimeOfDay()
+    {
+        // Cycle 0 is the trace's epoch (its earliest timestamp), so a frame leaves at the epoch + the emulated time
+        // of its first bit: never before it has fully arrived (672 ns for 60 bytes at 1 Gbit/s), and soon after.
+        const long t = 1_780_000_000_123_456_789;
+        long[] stamps = [t, t + 1_000_000, t + 1_000_500, t + 3_000_000];
+        var dir = TestUtil.TempDir();
+        var o = new EmulatorOptions { OutputDirectory = dir, Traffic = { Timing = InputTiming.Trace } };
+        o.Images.Add(TestUtil.Asm(TestUtil.Reflector));
+        o.Traces[0] = TestUtil.TimedTrace(60, stamps);
+        var s = EmulatorRun.Run(o);
+        Assert.Equal(4, s.TxPackets);
+        var frames = PcapReader.ReadFile(Path.Combine(dir, "port0.pcap"));
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var k = frames[i].Data[17];
+            Assert.InRange(frames[i].TimestampNs - stamps[k], 672, 2_000);
+        }
+    }
 }

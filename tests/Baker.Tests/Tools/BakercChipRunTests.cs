@@ -5,7 +5,8 @@ using Baker.Tests.Infrastructure;
 namespace Baker.Tests.Tools;
 
 /// <summary>
-/// How <c>bakerc run --target ixp2400</c> ends: the exit code and message when packets are left in the chip.
+/// How <c>bakerc run --target ixp2400</c> ends: the exit code and message when packets are left in the chip,
+/// and the time of day on the frames it writes.
 /// </summary>
 public class BakercChipRunTests
 {
@@ -56,5 +57,32 @@ public class BakercChipRunTests
         Assert.Equal(3, stats.GetProperty("packets").GetProperty("inFlight").GetInt64());
         // The last frame is in after about 2,000 cycles; the quiet time is 2,000,000.
         Assert.InRange(stats.GetProperty("cycles").GetInt64(), 2_000_000, 2_100_000);
+    }
+
+    [Fact]
+    public async Task OutputFramesCarryTheTraceTimeOfDay()
+    {
+        // tests/backend/apps/order.baker forwards each frame unchanged to port 1. The interpreter stamps an output
+        // frame with its input's timestamp; the chip with the epoch + the emulated time it started to leave: never
+        // before the frame has fully arrived (60 bytes + FCS + preamble and gap: 672 ns at 1 Gbit/s), and after a
+        // forwarding delay of a few microseconds at most.
+        var dir = TempDir();
+        long[] stamps = [Epoch, Epoch + 10_000, Epoch + 20_000, Epoch + 1_000_000, Epoch + 1_000_700];
+        var trace = Trace(dir, stamps);
+        var app = Repo.Path("tests", "backend", "apps", "order.baker");
+        var chip = await RunBounded("run", app, "--target", "ixp2400", "--trace", "0=" + trace, "--out", Path.Combine(dir, "chip"));
+        Assert.True(chip.Exit == 0, chip.Err);
+        var interp = Bakerc.Run("run", app, "--trace", "0=" + trace, "--out", Path.Combine(dir, "interp"));
+        Assert.True(interp.Exit == 0, interp.Err);
+
+        var sent = PcapReader.ReadFile(Path.Combine(dir, "chip", "port1.pcap"));
+        var reference = PcapReader.ReadFile(Path.Combine(dir, "interp", "port1.pcap")).ToDictionary(f => f.Data[15], f => f.TimestampNs);
+        Assert.Equal(stamps.Length, sent.Count);
+        Assert.Equal(stamps, reference.OrderBy(r => r.Key).Select(r => r.Value));
+        foreach (var f in sent)
+        {
+            var k = f.Data[15];
+            Assert.InRange(f.TimestampNs - reference[k], 672, 10_000);
+        }
     }
 }
