@@ -10,6 +10,8 @@ public sealed partial class IrInterpreter
     private readonly List<Packet?> packets = new();
     /// <summary>Packets made or received by the running invocation and not yet put or dropped.</summary>
     private readonly List<int> owned = new();
+    /// <summary>Addresses of the locks the running invocation took and has not released: a fault releases them.</summary>
+    private readonly List<int> heldLocks = new();
     private long steps;
     private long now;
     private readonly ProfileCounters? profile;
@@ -128,6 +130,7 @@ public sealed partial class IrInterpreter
                         // One packet runs at a time here, so a held lock is never released: waiting would hang.
                         if (memory[at] != 0) throw new PacketFault("deadlock", $"lock at address {at} is already held (in @{f.Ir.Name})");
                         memory[at] = 1;
+                        heldLocks.Add(at);
                         profile?.Memory(at, true);
                         break;
                     }
@@ -135,14 +138,20 @@ public sealed partial class IrInterpreter
                     {
                         int at = Address(in c, regs);
                         memory[at] = 0;
+                        heldLocks.Remove(at);
                         profile?.Memory(at, true);
                         break;
                     }
                     case Op.TryLock:
                     {
                         int at = Address(in c, regs);
-                        Unsafe.Add(ref r0, c.D) = memory[at] == 0 ? 1UL : 0;
-                        memory[at] = 1;
+                        if (memory[at] == 0)
+                        {
+                            memory[at] = 1;
+                            heldLocks.Add(at);
+                            Unsafe.Add(ref r0, c.D) = 1;
+                        }
+                        else Unsafe.Add(ref r0, c.D) = 0;
                         profile?.Memory(at, true);
                         break;
                     }

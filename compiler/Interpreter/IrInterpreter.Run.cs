@@ -132,15 +132,16 @@ public sealed partial class IrInterpreter
     }
 
     /// <summary>
-    /// Runs one invocation. A fault drops every packet the invocation owns with the fault's reason; a
-    /// packet still owned at the end (the checker makes that impossible for checked programs) is dropped
-    /// as leaked; an interpreter failure is dropped as internal_error. Returns the function's result, or
-    /// null when it faulted.
+    /// Runs one invocation. A fault drops every packet the invocation owns with the fault's reason and
+    /// releases the locks it holds; a packet still owned at the end (the checker makes that impossible for
+    /// checked programs) is dropped as leaked; an interpreter failure is dropped as internal_error. Locks an
+    /// invocation that returns still holds stay held. Returns the function's result, or null when it faulted.
     /// </summary>
     private ulong? Invoke(CompiledFunction f, ulong[] args, string? what)
     {
         stepLimit = what is null ? options.StepLimit : options.ControlStepLimit;
         steps = stepLimit;
+        heldLocks.Clear();
         if (profile is not null)
         {
             profile.Current = f.Instance >= 0 && what is null ? f.Instance : module.Instances.Count;
@@ -172,6 +173,9 @@ public sealed partial class IrInterpreter
     {
         foreach (var fn in functions) fn.Active = false;     // the frames the fault unwound
         while (owned.Count > 0) Release(packets[owned[^1]]!, reason);
+        // The invocation is over: a lock it holds could never be released (the chip's fault handler releases them too).
+        foreach (var at in heldLocks) memory[at] = 0;
+        heldLocks.Clear();
         result.FirstFault.TryAdd(reason, $"{detail} (in @{f.Ir.Name})");
         lastFault = $"{reason}: {detail}";
     }

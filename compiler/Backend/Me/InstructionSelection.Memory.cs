@@ -14,7 +14,7 @@ namespace Baker.Compiler.Backend.Me;
 // atomic clr and set, so threads updating adjacent bytes do not lose each other's writes.
 public sealed partial class InstructionSelection
 {
-    /// <summary>Tries on a held lock before the thread gives up with a deadlock fault (each try is an SRAM round trip).</summary>
+    /// <summary>Tries on a lock another thread holds before the thread gives up with a deadlock fault (each try is an SRAM round trip).</summary>
     public const int LockTries = 100_000;
 
     /// <summary>An SRAM byte address: a static expression or a register; <see cref="Lane"/> is the address mod 4 when known.</summary>
@@ -297,36 +297,19 @@ public sealed partial class InstructionSelection
         Branch("br_hs", "__fault_bounds");
     }
 
-    /// <summary>lock, unlock, trylock: the lock is the first byte of a 4-aligned lock_t word (bits 31..24 of the SRAM word).</summary>
+    /// <summary>
+    /// lock, unlock, trylock: calls of __lock, __unlock and __trylock (RuntimeLibrary.uasm, "Locks"), which keep the
+    /// list of the locks the invocation holds in the lock words (bits 23..0) and context block word 13. A lock is a
+    /// 4-aligned word, as the front end lays out lock_t: the first byte is the lock proper, the other three hold the link.
+    /// </summary>
     private void Lock(Instruction ins)
     {
         var a = Address(ins.Operands[0], ins.V(1));
-        if (ins.Op == Op.Unlock)
-        {
-            Emit(MovToPhys("$0", MOp.I(0xff000000)));
-            Sram("clr", "$0", a, 1);
-            return;
-        }
-        if (ins.Op == Op.TryLock)
-        {
-            var d = Regs(ins.Dest!)[0];
-            Emit(MovToPhys("$0", MOp.I(0x01000000)));
-            Sram("test_and_set", "$0", a, 1);
-            Emit(AluShf(d, MOp.I(1), "AND~", MOp.T("$0"), ">>24"));
-            return;
-        }
-        var tries = ImmReg(LockTries);
-        var retry = NewLabel();
-        var got = NewLabel();
-        StartBlock(retry);
-        Emit(MovToPhys("$0", MOp.I(0x01000000)));
-        Sram("test_and_set", "$0", a, 1);
-        Emit(Alu(null, MOp.T("$0"), "AND", MOp.I(0xff000000)));
-        Branch("br_eq", got);
-        Emit(Alu(tries, MOp.R(tries), "-", MOp.I(1)));
-        Branch("br_eq", "__fault_deadlock");
-        Emit(new MInstr("ctx_arb", [MOp.T("voluntary")], [], []));
-        Jump(retry);
-        StartBlock(got);
+        if (a.Lane is > 0) throw Unsupported("locks that do not start a 4-byte word (a lock_t is 4 bytes, 4-aligned)");
+        // A pointer's lane is not known here: align it, so the lists hold the addresses their links give back.
+        if (a.Op.Kind == MOpKind.Reg) Emit(new MInstr("alu", [MOp.T(ArgRegs[0]), a.Op, MOp.T("AND~"), MOp.I(3)], [], [1]));
+        else Emit(MovToPhys(ArgRegs[0], a.Op));
+        CallRuntime(ins.Op switch { Op.Lock => "__lock", Op.Unlock => "__unlock", _ => "__trylock" });
+        if (ins.Op == Op.TryLock) Emit(Alu(Regs(ins.Dest!)[0], MOp.None, "B", MOp.T(RetLo)));
     }
 }

@@ -9,7 +9,8 @@ namespace Baker.Compiler.Backend.Me;
 /// Where a compiled app's data lives on the chip (compiler/docs/me-backend.md, "Memory map").
 /// Local memory: each context's 48-word stack from context × 192 bytes, then the context blocks
 /// (16 words each from <see cref="CtxBlocks"/>: word 0 the slot-stack base, words 1..7 the packets the
-/// context owns, word 14 a routine's saved index 0, word 15 the context's ticket), then the ME's sequence
+/// context owns, words 8 and 9 __now's, word 13 the most recent lock its invocation holds (the head of its lock
+/// list), word 14 a routine's saved index 0, word 15 the context's ticket), then the ME's sequence
 /// words (<see cref="SeqWords"/>: next ticket, ticket served). SRAM: the buffer free list
 /// at 0 (the machine's), the runtime's tables from <see cref="RuntimeBase"/> (the slot-stack base of each
 /// ME × 8 + context), then the storage objects (each 8-aligned, holding the interpreter's byte image),
@@ -109,6 +110,7 @@ public sealed class MemoryMap
         // A packet may grow to 16 bytes before its buffer's end: __pkt_write moves 16-byte windows.
         sb.Append(CultureInfo.InvariantCulture, $".equ PKT_LIMIT = {machine.Buffers.SizeBytes - 16}\n.equ MAX_CREATE = {machine.Buffers.SizeBytes - 16 - machine.Buffers.HeadroomBytes}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ DROP_ENDPOINT = {InstructionSelection.DropEndpoint}\n.equ ALLOC_TRIES = {InstructionSelection.AllocTries}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ LOCK_TRIES = {InstructionSelection.LockTries}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ MADE_PACKETS = 0x{MadeCounter:x}\n.equ GUARDS = 0x{Guards:x}\n");
         for (var r = 0; r < ProgramBuilder.DropReasons.Length; r++)
             sb.Append(CultureInfo.InvariantCulture, $".equ DROP_{ProgramBuilder.DropReasons[r]} = 0x{DropCounters + 4 * r:x}\n");

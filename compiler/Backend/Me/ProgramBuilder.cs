@@ -201,10 +201,10 @@ public static class ProgramBuilder
         sb.Append(CultureInfo.InvariantCulture, $"    ctx_arb[{WakeSignal}]\n    br[dispatch]\n");
         foreach (var r in DropReasons)
             sb.Append(CultureInfo.InvariantCulture, $"__fault_{r}:\n    immed[a12, DROP_{r}]\n    br[__fault]\n");
-        // A fault: every packet the thread owns (context block words 1..7) goes back to the free list, each
-        // counted under the reason whose counter is at a12 (before the buffer returns: a drained run stops
-        // when the last buffer is back).
-        sb.Append("__fault:\n");
+        // A fault: the locks the invocation holds are released (__locks_release keeps a12); every packet the
+        // thread owns (context block words 1..7) goes back to the free list, each counted under the reason
+        // whose counter is at a12 (before the buffer returns: a drained run stops when the last buffer is back).
+        sb.Append("__fault:\n    bal[b15, __locks_release]\n");
         for (var k = 1; k <= 7; k++)
         {
             sb.Append(CultureInfo.InvariantCulture, $"    alu[a15, --, B, *l$index1[{k}]]\n    br_eq[__fault_free{k}]\n");
