@@ -40,8 +40,8 @@ public sealed class MemoryMap
     public uint TraceLost => MadeCounter + 8;
     /// <summary>The trace epoch (u64 ns, low word first) the loader stores for now() (Clock.cs): after the drop counters.</summary>
     public uint ClockEpoch => (DropCounters + 4 * (uint)ProgramBuilder.DropReasons.Length + 7) & ~7u;
-    /// <summary>The guard table of shared updates (InstructionSelection.Updates): one word per guard, after the made counter.</summary>
-    public uint Guards => (MadeCounter + 4 + 7) & ~7u;
+    /// <summary>The guard table of shared updates (InstructionSelection.Updates): one word per guard, after the trace words.</summary>
+    public uint Guards => (TraceLost + 4 + 7) & ~7u;
     /// <summary>The packet records: 128 bytes per buffer (InstructionSelection.Packets).</summary>
     public uint Records => (End + 127) & ~127u;
     public uint SlotStacks { get; }
