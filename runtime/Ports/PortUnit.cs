@@ -120,10 +120,10 @@ public sealed class PortUnit
 
     /// <summary>
     /// When a run that stops once drained has had no port activity for the chip's DrainIdleCycles after the input ended
-    /// (else never). The scheduler looks for the drain only between agent runs, and an ME runs on, polling, up to the
-    /// horizon: the next time another agent has work. Packets that circulate among the MEs (a channel cycle, a
-    /// deadlock) give the port unit no event, so without this time as one of its own the horizon would be the run's
-    /// cycle limit and the ME would run to it (60e9 cycles by default) before the quiet was noticed.
+    /// (else never). The scheduler looks for the drain only between agent runs, and an ME with work runs on up to the
+    /// horizon: the next time another agent has work. Packets that circulate among the MEs (a channel cycle, threads
+    /// spinning on each other) give the port unit no event, so without this time as one of its own the horizon would
+    /// be the run's cycle limit (60e9 cycles past the trace by default) and the ME would run to it.
     /// </summary>
     private long QuietAt => _chip.StopWhenDrained && InputStopped && _freeList is not null ? LastActivity + _chip.DrainIdleCycles + 1 : long.MaxValue;
 
