@@ -206,7 +206,9 @@ public sealed class Chip
             if (best < n) mes[best].Run();
             else if (best == portsIndex) Ports.Run();
             else ControlCore.Run();
-            if (StopWhenDrained && Ports.Drained(bt, DrainIdleCycles)) break;
+            // Emptied: microcode that can sleep is left to finish what it does after its last packet (a trace, say)
+            // and fall asleep, which ends the run by itself; microcode that polls would poll on, so it stops here.
+            if (StopWhenDrained && (Ports.Quiet(bt, DrainIdleCycles) || (Ports.Emptied(bt) && !SleeperAwake()))) break;
         }
         foreach (var me in mes) end = Math.Max(end, Math.Min(me.Now, maxCycles));
         end = Math.Max(end, Ports.LastActivity);
@@ -217,6 +219,13 @@ public sealed class Chip
     }
 
     public long EndTime { get; private set; }
+
+    private bool SleeperAwake()
+    {
+        foreach (var me in Microengines)
+            if (me.CanSleep && !me.Halted && !me.Asleep) return true;
+        return false;
+    }
 
     /// <summary>The agent the scheduler is running (an ME's index, then the ports, then the control core).</summary>
     internal int RunningAgent { get; private set; } = -1;

@@ -76,6 +76,8 @@ public sealed class MicroEngine
     public int Index { get; }
     public long Now;
     public bool Halted { get; private set; }
+    /// <summary>The code parks contexts on rings (<c>wait</c>): idle, it falls asleep rather than polling.</summary>
+    public bool CanSleep { get; private set; }
     /// <summary>Every context waits for a signal only another agent can send (a ring put): no next action until one does.</summary>
     public bool Asleep { get; private set; }
     public bool HasCode => _code.Length > 0;
@@ -122,6 +124,7 @@ public sealed class MicroEngine
         }
         Halted = _code.Length == 0 || !Enumerable.Range(0, 8).Any(c => _state[c] == Waiting);
         Asleep = false;
+        CanSleep = _code.Any(m => m.Op is Opcode.Scratch or Opcode.Sram && (MemCmd)m.Sub == MemCmd.Wait);
     }
 
     /// <summary>Register value for tests and debugging: context-relative GPR/transfer registers by operand.</summary>

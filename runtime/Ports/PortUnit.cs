@@ -394,16 +394,15 @@ public sealed class PortUnit
 
     private int _inputPending;
 
+    /// <summary>True when all input was offered, every buffer is back on the free list and every port has sent its last frame.</summary>
+    internal bool Emptied(long now) =>
+        _freeList is not null && InputDone && _rxReserved == 0 && _freeList.Count == _chip.Machine.Buffers.Count
+        && _ports.All(p => !p.TxActive || p.LineFreeAt <= now);
+
     /// <summary>
-    /// True when all input was offered and every buffer is back on the free list, or when no more input will come
-    /// (<see cref="InputStopped"/>) and nothing was received, sent or dropped for <paramref name="idle"/> cycles: the
-    /// packets still in the chip circulate among the MEs or wait for each other, and the run reports them in flight.
+    /// True when no more input will come (<see cref="InputStopped"/>) and nothing was received, sent or dropped for
+    /// <paramref name="idle"/> cycles: the packets still in the chip circulate among the MEs or wait for each other,
+    /// and the run reports them in flight.
     /// </summary>
-    internal bool Drained(long now, long idle)
-    {
-        if (_freeList is null || !InputStopped) return false;
-        if (InputDone && _rxReserved == 0 && _freeList.Count == _chip.Machine.Buffers.Count && _ports.All(p => !p.TxActive || p.LineFreeAt <= now))
-            return true;
-        return now - LastActivity > idle;
-    }
+    internal bool Quiet(long now, long idle) => _freeList is not null && InputStopped && now - LastActivity > idle;
 }

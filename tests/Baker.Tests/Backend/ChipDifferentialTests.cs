@@ -161,6 +161,7 @@ public class ChipDifferentialTests
         {
             var chip = ChipRun.Execute(request, options, dir);
             Assert.True(chip.Errors.Count == 0, string.Join("\n", chip.Errors));
+            Assert.True(chip.Setup is not null, string.Join("\n", chip.Compile.Diagnostics));
             Assert.Empty(chip.Setup!.ControlErrors);
             // The control lines' results, in the order they ran, and the log file the chip's run writes.
             Assert.Equal(chip.Setup.ControlLog, File.ReadAllLines(Path.Combine(dir, "control.log")));

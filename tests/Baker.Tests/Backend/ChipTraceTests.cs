@@ -65,6 +65,26 @@ public class ChipTraceTests
     }
 
     [Fact]
+    public void TheLastPacketsTraceAfterItLeftIsKept()
+    {
+        // Three frames, the last one dropped: its trace runs after its buffer is back on the free list.
+        var chip = WithTemp(dir =>
+        {
+            var file = Path.Combine(dir, "three.pcap");
+            using (var w = new PcapWriter(file))
+                for (var k = 0; k < 3; k++)
+                {
+                    var frame = new byte[60];
+                    Convert.FromHexString($"020000000001020000000002{(k == 2 ? 0 : k + 1):x4}").CopyTo(frame, 0);
+                    w.Write(1_000_000 + k * 10_000L, frame, frame.Length);
+                }
+            return ChipDifferentialTests.Compare(new RunRequest([Repo.Path("tests", "backend", "apps", "trace_after_put.baker")], ["0=" + file], null, new CompileOptions()),
+                new ChipRunOptions());
+        });
+        Assert.Equal(["sent type 1", "sent type 2", "dropped type 0"], chip.TraceLines.Select(TraceFormat.TextOf));
+    }
+
+    [Fact]
     public void AFullLogKeepsItsFirstRecordsAndCountsTheRest()
     {
         const int room = 40;
