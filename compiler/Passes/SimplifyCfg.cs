@@ -15,6 +15,14 @@ namespace Baker.Compiler.Passes;
 /// Repeats until nothing changes: branches to forwarding blocks are redirected, a conditional branch with
 /// equal targets becomes a jump, a block is merged into its only predecessor when that ends in a jump to it,
 /// and blocks unreachable from the entry are removed.
+///
+/// A branch into a block that only tests a condition the path has already decided goes straight to that test's
+/// target (lowering tests <c>a &amp;&amp; b</c> and <c>a || b</c> and the if after them in separate blocks):
+/// <code>
+///   b0: br %1, b1, b2                  b0: br %1, b1, b3        (%1 is false on the way to b2)
+///   b1: ...; br %4, b5, b2    ----&gt;    b1: ...; br %4, b5, b4   (%1 is true in b1, which only b0's true edge reaches)
+///   b2: br %1, b4, b3
+/// </code>
 /// </summary>
 public static class SimplifyCfg
 {
@@ -24,6 +32,7 @@ public static class SimplifyCfg
         while (changed)
         {
             changed = BypassForwarders(f);
+            changed |= ThreadDecidedBranches(f);
             changed |= FoldSameTargetBranches(f);
             changed |= MergeIntoPredecessor(f);
             changed |= RemoveUnreachable(f);
@@ -49,6 +58,41 @@ public static class SimplifyCfg
                 if (target != r.Target) { r.Target = target; changed = true; }
             }
         return changed;
+    }
+
+    private static bool ThreadDecidedBranches(IrFunction f)
+    {
+        var predecessors = Predecessors(f);
+        bool changed = false;
+        foreach (var block in f.Blocks)
+            foreach (var r in block.Terminator!.Operands.OfType<BlockRef>())
+            {
+                var target = r.Target;
+                if (target.Instructions is not [{ Op: Op.Br } test] || test.Operands[0] is not Register c) continue;
+                if (Decided(block, target, c, predecessors, 8) is not { } value) continue;
+                var next = ((BlockRef)test.Operands[value ? 1 : 2]).Target;
+                if (next == target) continue;
+                r.Target = next;
+                changed = true;
+            }
+        return changed;
+    }
+
+    /// <summary>
+    /// The value <paramref name="c"/> has on the edge from <paramref name="from"/> to <paramref name="to"/>, when the
+    /// branches that lead there decide it: <paramref name="from"/> ends in <c>br c</c> with <paramref name="to"/> as one
+    /// target only, or <paramref name="from"/> does not assign c and is reached only by an edge that decides it.
+    /// </summary>
+    private static bool? Decided(Block from, Block to, Register c, Dictionary<Block, List<Block>> predecessors, int depth)
+    {
+        var t = from.Terminator!;
+        if (t.Op == Op.Br && t.Operands[0] == c)
+        {
+            var (yes, no) = (((BlockRef)t.Operands[1]).Target, ((BlockRef)t.Operands[2]).Target);
+            if (yes != no) return to == yes ? true : to == no ? false : null;
+        }
+        if (depth == 0 || from.Instructions.Any(i => i.Dest == c) || predecessors[from] is not [var only] || only == from) return null;
+        return Decided(only, from, c, predecessors, depth - 1);
     }
 
     private static bool FoldSameTargetBranches(IrFunction f)
