@@ -6,9 +6,12 @@ using Baker.Compiler.Semantics;
 namespace Baker.Compiler.Driver;
 
 /// <summary>What a pass sees: the checked program, the IR once lowered, and the function being worked on (for crash reports).</summary>
-public sealed class PassContext(BoundProgram program)
+public sealed class PassContext(BoundProgram? program)
 {
-    public BoundProgram Program { get; } = program;
+    /// <summary>A context for the passes after 'lower' on IR that was parsed rather than lowered (IR file tests).</summary>
+    public PassContext(IrModule module) : this((BoundProgram?)null) => Module = module;
+
+    public BoundProgram Program => program ?? throw new InvalidOperationException("this pass needs the checked program, and the IR was given as text");
     public IrModule? Module { get; set; }
     public string? CurrentFunction { get; set; }
     public bool NoTrace { get; init; }
@@ -27,12 +30,29 @@ public static class Pipeline
             c => c.Module = IrLowering.Lower(c.Program, c.NoTrace)),
         new("simplify-cfg", "bypass jump-only blocks, merge straight-line blocks, drop unreachable ones", false,
             PerFunction(SimplifyCfg.Run)),
+        new("const-fold", "propagate constants, fold pure ops on them, narrow widened compares, decide constant branches", false,
+            PerFunction(ConstantFolding.Run)),
+        new("value-numbering", "compute each pure value once per path: a recomputation becomes a copy, a repeated bounds check goes", false,
+            PerFunction(ValueNumbering.Run)),
+        new("copy-prop", "read the original instead of a copy; compute a temporary straight into the register it is copied to", false,
+            PerFunction(CopyPropagation.Run)),
+        new("dce", "remove pure instructions whose results are never read", false,
+            PerFunction(DeadCodeElimination.Run)),
+        new("late-simplify-cfg", "simplify-cfg again, for the branches const-fold decided and the blocks dce emptied", false,
+            PerFunction(SimplifyCfg.Run)),
     ];
 
     /// <summary>Ordering constraints: (before, after, why). <see cref="CheckOrder"/> fails if the table breaks one.</summary>
     public static readonly IReadOnlyList<(string Before, string After, string Why)> Order =
     [
         ("lower", "simplify-cfg", "simplify-cfg rewrites the IR that lower produces"),
+        ("simplify-cfg", "value-numbering", "value-numbering carries values along straight-line code only where blocks are merged or have one predecessor"),
+        ("const-fold", "value-numbering", "const-fold narrows compares and folds constants, so equal expressions look equal"),
+        ("value-numbering", "copy-prop", "value-numbering turns recomputations into copies, which copy-prop forwards"),
+        ("copy-prop", "dce", "the copies copy-prop bypasses and the temporaries it coalesces are dead only after it"),
+        ("const-fold", "dce", "the constants const-fold propagates leave their movs unread"),
+        ("const-fold", "late-simplify-cfg", "const-fold turns constant branches into jumps and leaves blocks unreachable"),
+        ("dce", "late-simplify-cfg", "dce leaves blocks that only jump"),
     ];
 
     public static PassEntry? Find(string name) => Passes.FirstOrDefault(p => p.Name == name);
@@ -52,6 +72,26 @@ public static class Pipeline
         }
         return problems;
     }
+
+    /// <summary>
+    /// Runs the named passes, in the table's order, on IR that was parsed (not lowered), verifying after each: the IR
+    /// file tests run one pass this way. Throws <see cref="IrVerifyException"/> naming the pass that broke the IR.
+    /// </summary>
+    public static void RunOn(IrModule module, IEnumerable<string> names)
+    {
+        var wanted = names.ToHashSet();
+        foreach (var name in wanted)
+            if (Find(name) is null || name == "lower") throw new ArgumentException($"'{name}' is not a pass that runs on IR text");
+        var context = new PassContext(module);
+        foreach (var pass in Passes.Where(p => wanted.Contains(p.Name)))
+        {
+            pass.Run(context);
+            IrVerifier.VerifyOrThrow(module, pass.Name);
+        }
+    }
+
+    /// <summary>The optional passes after 'lower' (what <see cref="RunOn"/> runs for the whole optimising pipeline).</summary>
+    public static IEnumerable<string> AfterLowering => Passes.Skip(1).Select(p => p.Name);
 
     private static Action<PassContext> PerFunction(Action<IrFunction> run) => c =>
     {

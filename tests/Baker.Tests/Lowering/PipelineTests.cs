@@ -28,8 +28,9 @@ public class PipelineTests
     {
         var file = Repo.Path("tests", "frontend", "valid", "mirror.baker");
         var r = Compilation.Compile([file], new CompileOptions { Disabled = new HashSet<string> { "simplify-cfg" }, DumpAfter = new HashSet<string> { "all" } });
-        Assert.Equal(["lower"], r.Dumps.Select(d => d.Pass));
-        Assert.Equal(["lower"], r.Timings.Select(t => t.Pass));
+        var others = Pipeline.Passes.Select(p => p.Name).Where(n => n != "simplify-cfg").ToList();
+        Assert.Equal(others, r.Dumps.Select(d => d.Pass));
+        Assert.Equal(others, r.Timings.Select(t => t.Pass));
     }
 
     [Fact]
