@@ -40,6 +40,8 @@ public static class Pipeline
             PerFunction(DeadCodeElimination.Run)),
         new("late-simplify-cfg", "simplify-cfg again, for the branches const-fold decided and the blocks dce emptied", false,
             PerFunction(SimplifyCfg.Run)),
+        new("eq-branches", "a branch on x == K or x != K becomes a switch on x, chains of them one switch", false,
+            PerFunction(EqualityBranches.Run)),
     ];
 
     /// <summary>Ordering constraints: (before, after, why). <see cref="CheckOrder"/> fails if the table breaks one.</summary>
@@ -53,6 +55,8 @@ public static class Pipeline
         ("const-fold", "dce", "the constants const-fold propagates leave their movs unread"),
         ("const-fold", "late-simplify-cfg", "const-fold turns constant branches into jumps and leaves blocks unreachable"),
         ("dce", "late-simplify-cfg", "dce leaves blocks that only jump"),
+        ("late-simplify-cfg", "eq-branches", "simplify-cfg threads branches on decided conditions, which it cannot once they are switches"),
+        ("dce", "eq-branches", "eq-branches turns a compare into a switch only when the branch is its last reader"),
     ];
 
     public static PassEntry? Find(string name) => Passes.FirstOrDefault(p => p.Name == name);

@@ -50,7 +50,7 @@ public class PassFileTests
             .Select(p => Header.Match(File.ReadAllLines(p)[0]).Groups["names"].Value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries))
             .ToList();
         Assert.All(named.SelectMany(n => n), n => Assert.NotNull(Pipeline.Find(n)));
-        foreach (var pass in new[] { "simplify-cfg", "const-fold", "value-numbering", "copy-prop", "dce" })
+        foreach (var pass in new[] { "simplify-cfg", "const-fold", "value-numbering", "copy-prop", "dce", "eq-branches" })
             Assert.Contains(named, n => n is [var only] && only == pass);
     }
 }
