@@ -45,10 +45,10 @@ public sealed partial class InstructionSelection
     private int _internal;
     private SourceLocation? _at;
 
-    private InstructionSelection(IrFunction f)
+    private InstructionSelection(IrFunction f, string scope)
     {
         _f = f;
-        _m = new MFunction(f.Name, Label(f));
+        _m = new MFunction(f.Name, Label(f), scope);
         _cur = new MBlock(_m.Label);
         _m.Blocks.Add(_cur);
     }
@@ -56,9 +56,10 @@ public sealed partial class InstructionSelection
     /// <summary>The assembly label of a function's entry.</summary>
     public static string Label(IrFunction f) => "f_" + new string(f.Name.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
 
-    public static MFunction Select(IrFunction f)
+    /// <param name="scope">The program's <see cref="MFunction.Scope"/>.</param>
+    public static MFunction Select(IrFunction f, string scope = "")
     {
-        var s = new InstructionSelection(f);
+        var s = new InstructionSelection(f, scope);
         s.Run();
         return s._m;
     }
@@ -80,7 +81,7 @@ public sealed partial class InstructionSelection
         for (var w0 = 0; w0 < stackWords.Count; w0 += StackArgChunk)
         {
             var n = Math.Min(StackArgChunk, stackWords.Count - w0);
-            Emit(SlotFrameRef("read", SlotSymbol(_m.Label), 4 * w0, n));
+            Emit(SlotFrameRef("read", SlotSymbol(_m), 4 * w0, n));
             for (var k = 0; k < n; k++) Emit(Mov(stackWords[w0 + k], MOp.T("$" + k)));
         }
         // Frame slots start at zero on every entry (the interpreter's rule, so every target computes the same).
@@ -88,7 +89,7 @@ public sealed partial class InstructionSelection
         if (_m.SlotBytes > argBytes)
         {
             var at = _m.NewReg();
-            Emit(new MInstr("alu", [MOp.R(at), MOp.T("*l$index1[0]"), MOp.T("+"), MOp.T($"{SlotSymbol(_m.Label)}+{argBytes}")], [0], []));
+            Emit(new MInstr("alu", [MOp.R(at), MOp.T("*l$index1[0]"), MOp.T("+"), MOp.T($"{SlotSymbol(_m)}+{argBytes}")], [0], []));
             CallRuntime("__mem_zero", MOp.R(at), MOp.I(_m.SlotBytes - argBytes));
         }
         for (var i = 0; i < _f.Blocks.Count; i++)
@@ -376,7 +377,7 @@ public sealed partial class InstructionSelection
                     {
                         var n = Math.Min(StackArgChunk, words.Count - w0);
                         for (var k = 0; k < n; k++) Emit(MovToPhys("$" + k, words[w0 + k]));
-                        Emit(SlotFrameRef("write", SlotSymbol(Label(callee)), 4 * (w0 - ArgRegs.Length), n));
+                        Emit(SlotFrameRef("write", SlotSymbol(_m.Scope, Label(callee)), 4 * (w0 - ArgRegs.Length), n));
                     }
                     for (var k = 0; k < Math.Min(ArgRegs.Length, words.Count); k++) Emit(MovToPhys(ArgRegs[k], words[k]));
                     Emit(new MInstr("bal", [MOp.T(RetAddr), MOp.L(Label(callee))], [], []) { IsCall = true, Callee = callee });

@@ -87,11 +87,17 @@ public sealed class MBlock(string label)
 }
 
 /// <summary>A function in machine IR: its blocks in layout order, its registers and its frame.</summary>
-public sealed class MFunction(string name, string label)
+public sealed class MFunction(string name, string label, string scope = "")
 {
     public string Name { get; } = name;
     /// <summary>The assembly label of the entry.</summary>
     public string Label { get; } = label;
+    /// <summary>
+    /// What this program's assembler constants (<c>FRAME_...</c>, <c>SLOTS_...</c>) start with after their prefix.
+    /// Labels are local to an ME's section of the image but <c>.equ</c> names are not, and a helper's frames lie
+    /// at other offsets on another ME: each ME's program names its constants apart (ProgramBuilder).
+    /// </summary>
+    public string Scope { get; } = scope;
     public List<MBlock> Blocks { get; } = [];
     public List<VReg> Regs { get; } = [];
     /// <summary>Words of local memory this function's frame needs (return address, spills), at most

@@ -15,7 +15,9 @@ public sealed record MeProgram(string Constants, string Code, IReadOnlyList<MFun
 /// </summary>
 public static class MeBackend
 {
-    public static (MeProgram? Code, IReadOnlyList<Diagnostic> Diagnostics) Compile(IEnumerable<IrFunction> roots)
+    /// <param name="scope">Starts the names of this program's frame constants (<see cref="MFunction.Scope"/>): programs
+    /// assembled into one image need different ones.</param>
+    public static (MeProgram? Code, IReadOnlyList<Diagnostic> Diagnostics) Compile(IEnumerable<IrFunction> roots, string scope = "")
     {
         var functions = new List<IrFunction>();
         var seen = new HashSet<IrFunction>();
@@ -34,7 +36,7 @@ public static class MeBackend
         {
             try
             {
-                var m = InstructionSelection.Select(f);
+                var m = InstructionSelection.Select(f, scope);
                 m.BankMoves = BankAssignment.Run(m);
                 RegisterAllocation.Run(m);
                 machine.Add(m);

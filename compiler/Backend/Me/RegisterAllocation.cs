@@ -278,7 +278,7 @@ public static class RegisterAllocation
     }
 
     /// <summary>The assembler constant holding the byte offset of a function's frame in the context's stack.</summary>
-    public static string FrameSymbol(MFunction f) => "FRAME_" + f.Label;
+    public static string FrameSymbol(MFunction f) => "FRAME_" + f.Scope + f.Label;
 }
 
 /// <summary>A fixed-size bit set for liveness.</summary>
