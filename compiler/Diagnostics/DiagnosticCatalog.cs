@@ -174,8 +174,8 @@ public static class DiagnosticCatalog
     // ---- BK5xxx: back ends (BK51xx are the microcode assembler's, in runtime/Isa) ----------------
     /// <summary>At the IR instruction's source location (or the function's).</summary>
     public static readonly DiagnosticDescriptor MeUnsupported = E("BK5201", "in @{0}: {1}; run this app with --target interp");
-    /// <summary>At the function.</summary>
-    public static readonly DiagnosticDescriptor MeFrameTooLarge = E("BK5202", "@{0} needs a frame of {1} words of local memory, more than the {2} one index register reaches; split the function");
+    /// <summary>At the function whose slot frame lies deepest in the slot stack.</summary>
+    public static readonly DiagnosticDescriptor MeSlotStackTooDeep = E("BK5202", "the call chain down to @{0} needs {1} bytes of slot stack (SRAM) per context, more than the {2} each context has; a slot frame holds its function's local arrays and structs, its arguments past the eighth word and the spills that do not fit 16 words of local memory, and @{0}'s takes {3}: make local arrays smaller or move them to globals");
     /// <summary>At the function whose frame lies deepest in the stack.</summary>
     public static readonly DiagnosticDescriptor MeStackTooDeep = E("BK5203", "the call chain down to @{0} needs {1} words of local-memory stack per context, more than the {2} each context has; make it shallower or its frames smaller");
     /// <summary>At the app: the aggregate (the instances placed on one ME) whose code is too large.</summary>

@@ -26,6 +26,12 @@ public sealed class MemoryMap
     public const uint ObjectsBase = 0x20000;
     /// <summary>MEs the runtime's tables have room for: a placement uses MEs 0..MaxMes − 1.</summary>
     public const int MaxMes = 16;
+    /// <summary>
+    /// The most slot stack (SRAM) a context may use: local aggregates, arguments past the eighth word and spills
+    /// past a frame's 16 local-memory words (MeBackend refuses more with BK5202). The map lays out one stack per
+    /// context of every ME it has room for (MaxMes × Contexts = 128), so this bounds them to 2 MB of SRAM.
+    /// </summary>
+    public const int SlotStackBytesPerContext = 16 * 1024;
 
     private readonly Dictionary<StorageObject, uint> _objects = [];
     public IReadOnlyDictionary<StorageObject, uint> Objects => _objects;

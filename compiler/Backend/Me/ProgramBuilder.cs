@@ -64,7 +64,9 @@ public static class ProgramBuilder
         {
             var roots = module.Instances.Where(i => placement.MeOf[i.Path] == me)
                 .SelectMany(i => i.Endpoints.Where(e => e.IsInput && e.Process is not null).Select(e => e.Process!)).ToList();
-            var (code, d) = MeBackend.Compile(roots);
+            // Each ME's frame constants under their own names: .equ names are image-wide, and a helper's frames
+            // lie at other offsets on another ME.
+            var (code, d) = MeBackend.Compile(roots, $"me{me}_");
             diags.AddRange(d);
             if (code is not null) perMe[me] = code;
         }
