@@ -190,6 +190,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MeTransmitRings = E("BK5208", "machine '{0}': port {1} transmits on {2} ring {3}; the microengine back end needs the ports' transmit rings to be consecutive scratch rings (port p on ring {4} + p): fix ports[].txRing in the machine description");
     /// <summary>At the app.</summary>
     public static readonly DiagnosticDescriptor MeChannelRings = E("BK5209", "the app needs {0} channel rings of {1} words and scratch has room for {2} beside the rings of machine '{3}'; feed fewer PPF inputs through channels");
+    /// <summary>At the app.</summary>
+    public static readonly DiagnosticDescriptor MeSramTooSmall = E("BK5210", "the app's data needs {0} bytes of SRAM and machine '{1}' has {2}: the runtime's tables up to 0x{3:x}, {4} bytes of objects (the largest: {5}), {6} bytes of slot stacks and {7} bytes of packet records (128 per buffer); make tables smaller or give the machine more SRAM");
 
     // ---- BK53xx: placement files (bakerc build|run --placement FILE) ----------------------------
     /// <summary>At the line.</summary>

@@ -77,6 +77,14 @@ public static class ProgramBuilder
         // uncompressed shadow, say) stay in its memory.
         var used = perMe.Values.SelectMany(p => p.Objects).ToHashSet();
         var map = new MemoryMap(module.Objects.Where(used.Contains), perMe.Values.Select(p => p.SlotStackBytes).DefaultIfEmpty(0).Max());
+        var recordBytes = (long)machine.Buffers.Count << InstructionSelection.RecordShift;
+        if (map.Records + recordBytes > machine.Sram.SizeBytes)
+        {
+            var largest = string.Join(", ", map.Objects.Keys.OrderByDescending(o => o.Size).Take(3).Select(o => $"{o} {o.Size}"));
+            return (null, [DiagnosticCatalog.MeSramTooSmall.At(MeBackend.Span(module.Location), map.Records + recordBytes, machine.Name,
+                machine.Sram.SizeBytes, map.ObjectsBase, map.SlotStacks - map.ObjectsBase, largest,
+                map.Records - map.SlotStacks, recordBytes)]);
+        }
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"; {module.App}: microcode built by bakerc for {machine.Name}\n");
         sb.Append(map.Declarations(module, machine));
