@@ -174,8 +174,8 @@ public static class DiagnosticCatalog
     // ---- BK5xxx: back ends (BK51xx are the microcode assembler's, in runtime/Isa) ----------------
     /// <summary>At the IR instruction's source location (or the function's).</summary>
     public static readonly DiagnosticDescriptor MeUnsupported = E("BK5201", "in @{0}: {1}; run this app with --target interp");
-    /// <summary>At the function.</summary>
-    public static readonly DiagnosticDescriptor MeFrameTooLarge = E("BK5202", "@{0} needs a frame of {1} words of local memory, more than the {2} one index register reaches; split the function");
+    /// <summary>At the function whose slot frame lies deepest in the slot stack.</summary>
+    public static readonly DiagnosticDescriptor MeSlotStackTooDeep = E("BK5202", "the call chain down to @{0} needs {1} bytes of slot stack (SRAM) per context, more than the {2} each context has; a slot frame holds its function's local arrays and structs, its arguments past the eighth word and the spills that do not fit 16 words of local memory, and @{0}'s takes {3}: make local arrays smaller or move them to globals");
     /// <summary>At the function whose frame lies deepest in the stack.</summary>
     public static readonly DiagnosticDescriptor MeStackTooDeep = E("BK5203", "the call chain down to @{0} needs {1} words of local-memory stack per context, more than the {2} each context has; make it shallower or its frames smaller");
     /// <summary>At the app: the aggregate (the instances placed on one ME) whose code is too large.</summary>
@@ -190,6 +190,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MeTransmitRings = E("BK5208", "machine '{0}': port {1} transmits on {2} ring {3}; the microengine back end needs the ports' transmit rings to be consecutive scratch rings (port p on ring {4} + p): fix ports[].txRing in the machine description");
     /// <summary>At the app.</summary>
     public static readonly DiagnosticDescriptor MeChannelRings = E("BK5209", "the app needs {0} channel rings of {1} words and scratch has room for {2} beside the rings of machine '{3}'; feed fewer PPF inputs through channels");
+    /// <summary>At the app.</summary>
+    public static readonly DiagnosticDescriptor MeSramTooSmall = E("BK5210", "the app's data needs {0} bytes of SRAM and machine '{1}' has {2}: the runtime's tables up to 0x{3:x}, {4} bytes of objects (the largest: {5}), {6} bytes of slot stacks and {7} bytes of packet records (128 per buffer); make tables smaller or give the machine more SRAM");
 
     // ---- BK53xx: placement files (bakerc build|run --placement FILE) ----------------------------
     /// <summary>At the line.</summary>

@@ -24,8 +24,6 @@ namespace Baker.Compiler.Driver;
 public sealed partial class ChipControl
 {
     private readonly long _maxCycles;
-    /// <summary>The input endpoint rx feeds: its ring takes receive descriptors, and the dispatch loop writes the record.</summary>
-    private readonly string? _rxInput;
     private readonly Queue<Outgoing> _waiting = new();
     private bool _retryScheduled;
     /// <summary>The chip has stopped (Finish): a retry would spin on the core alone, so packets wait for <see cref="Resume"/>.</summary>
@@ -130,16 +128,12 @@ public sealed partial class ChipControl
         return null;
     }
 
-    private IrChannelEnd Channel(ControlPacket p) => _module.Channels.Find(c => c.Id == p.Channel)!.To;
+    private IrChannel Channel(ControlPacket p) => _module.Channels.Find(c => c.Id == p.Channel)!;
 
-    private enum Target { Transmit, Receive, Input }
+    private enum Target { Transmit, Input }
 
-    /// <summary>Where the packet's channel leads: tx, the input rx feeds (whose ring takes receive descriptors), or another input.</summary>
-    private Target Into(ControlPacket p)
-    {
-        var to = Channel(p);
-        return to.IsDriver ? Target.Transmit : to.Describe(false) == _rxInput ? Target.Receive : Target.Input;
-    }
+    /// <summary>Where the packet's channel leads: tx, or an input (the input rx feeds too: its channels from PPFs have a ring of their own).</summary>
+    private Target Into(ControlPacket p) => Channel(p).To.IsDriver ? Target.Transmit : Target.Input;
 
     private int OutPort(ControlPacket p) => Field(p, "out_port");
 
@@ -150,26 +144,18 @@ public sealed partial class ChipControl
     }
 
     /// <summary>
-    /// The ring and the descriptor words of a packet that has its buffer: the transmit ring
-    /// of its out_port with (handle, port &lt;&lt; 16 | length); for the input rx feeds, its ring (the receive ring) with
-    /// (handle, in_port &lt;&lt; 16 | length) as receive puts it (the dispatch loop writes that packet's record); any
-    /// other input's scratch ring with the handle. The dispatch loop reads every input ring from scratch.
+    /// The ring and the descriptor words of a packet that has its buffer: the transmit ring of its out_port with
+    /// (handle, port &lt;&lt; 16 | length), or the channel's input ring (ProgramBuilder.RingKey) with the handle, its record
+    /// written. The dispatch loop reads every input ring from scratch.
     /// </summary>
     private (MemorySpace Space, int Ring, uint[] Words) Descriptor(MachineDescription machine, Outgoing o)
     {
         var p = o.Packet;
         var handle = o.Buffer + (uint)(machine.Buffers.HeadroomBytes + p.Offset);
-        switch (Into(p))
-        {
-            case Target.Transmit:
-                var port = OutPort(p);
-                var tx = machine.Ports[port];
-                return (tx.TxRingSpace, tx.TxRing, [handle, (uint)(port << 16 | p.Data.Length)]);
-            case Target.Receive:
-                return (MemorySpace.Scratch, _build.InputRings[Channel(p).Describe(false)], [handle, (uint)(Field(p, "in_port") << 16 | p.Data.Length)]);
-            default:
-                return (MemorySpace.Scratch, _build.InputRings[Channel(p).Describe(false)], [handle]);
-        }
+        if (Into(p) == Target.Input) return (MemorySpace.Scratch, _build.InputRings[ProgramBuilder.RingKey(_module, Channel(p))], [handle]);
+        var port = OutPort(p);
+        var tx = machine.Ports[port];
+        return (tx.TxRingSpace, tx.TxRing, [handle, (uint)(port << 16 | p.Data.Length)]);
     }
 
     /// <summary>

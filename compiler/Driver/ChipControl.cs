@@ -43,7 +43,6 @@ public sealed partial class ChipControl
         _script = script;
         _maxCycles = maxCycles;
         _meWritten = WrittenByPackets(module);
-        _rxInput = module.Channels.Find(c => c.From.IsDriver)?.To.Describe(false);
     }
 
     /// <summary>Init, the start lines and the @end/@time lines' log and errors, in the order they ran.</summary>

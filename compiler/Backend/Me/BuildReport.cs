@@ -36,7 +36,7 @@ public static class BuildReport
         void Line(FormattableString s) => sb.Append(s.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Line($"Build report: {module.App} on {machine.Name}");
         Line($"machine: {machine.Microengines.Count} microengines x {MemoryMap.Contexts} contexts, control store {store} instructions, local-memory stack {FrameLayout.WordsPerContext} words per context");
-        Line($"SRAM: {module.Objects.Count} storage objects at 0x{MemoryMap.ObjectsBase:x}..0x{build.Map.SlotStacks:x}, slot stacks {build.Map.SlotStackBytes} bytes per context from 0x{build.Map.SlotStacks:x}, packet records from 0x{build.Map.Records:x}");
+        Line($"SRAM: {module.Objects.Count} storage objects at 0x{build.Map.ObjectsBase:x}..0x{build.Map.SlotStacks:x}, slot stacks {build.Map.SlotStackBytes} bytes per context from 0x{build.Map.SlotStacks:x}, packet records from 0x{build.Map.Records:x}");
         foreach (var me in figures)
         {
             sb.Append('\n');

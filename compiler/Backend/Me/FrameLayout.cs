@@ -5,7 +5,9 @@ namespace Baker.Compiler.Backend.Me;
 /// context's local-memory stack: just above the deepest frame of any function that calls it. Frames of
 /// functions never active together share words. Each context owns <see cref="WordsPerContext"/> words
 /// of local memory from <c>context × WordsPerContext × 4</c> (the thread sets b14 to that base once).
-/// Slot frames (local aggregates, in SRAM) are placed the same way in the context's slot stack.
+/// Slot frames (in SRAM: arguments past the eighth word, local aggregates, spills past the 16 local-memory
+/// words) are placed the same way in the context's slot stack; a caller writes its callee's arguments into the
+/// callee's slot frame, which lies above every frame active in the caller.
 /// Returns the local-memory stack depth in words and the slot stack depth in bytes.
 /// </summary>
 public static class FrameLayout

@@ -25,13 +25,15 @@ public sealed partial class InstructionSelection
     }
 
     public static string ObjectSymbol(StorageObject o) => "OBJ_" + Sanitize(o.Name);
-    public static string SlotSymbol(MFunction f) => "SLOTS_" + f.Label;
+    public static string SlotSymbol(MFunction f) => SlotSymbol(f.Scope, f.Label);
+    /// <summary>The slot frame's symbol of the function whose entry label is <paramref name="label"/> (a callee not selected yet), in program <paramref name="scope"/>.</summary>
+    public static string SlotSymbol(string scope, string label) => "SLOTS_" + scope + label;
     private static string Sanitize(string s) => new(s.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
 
-    /// <summary>Byte offsets of the function's slots in its slot frame (each aligned to 8, like the frame).</summary>
-    private void LayoutSlots()
+    /// <summary>Byte offsets of the function's slots in its slot frame (each aligned to 8, like the frame), from <paramref name="from"/> (past the stack arguments).</summary>
+    private void LayoutSlots(int from)
     {
-        var at = 0;
+        var at = from;
         foreach (var s in _f.Slots)
         {
             _slotOffsets[s] = at;

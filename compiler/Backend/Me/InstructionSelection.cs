@@ -19,14 +19,21 @@ public sealed class MeUnsupportedException(string what, SourceLocation? at) : Ex
 /// restoring division loop. Faults (division by zero, unreachable) branch to <c>__fault_REASON</c>, a label
 /// the enclosing program provides (the dispatch loop drops the packet and counts the reason).
 ///
-/// Calling convention: arguments in a12, b12, a13, b13, a11, b11, a10, b10 (one word each, a 64-bit value takes two), the
-/// return value in a12 (low) and b12 (high), the return address in a14 (<c>bal</c>/<c>rtn</c>). All other
+/// Calling convention: the first eight argument words in a12, b12, a13, b13, a11, b11, a10, b10 (one word each, a
+/// 64-bit value takes two), the words past them at the start of the callee's slot frame in SRAM (the caller
+/// writes them there with one reference per <see cref="StackArgChunk"/> words, the callee reads them back on
+/// entry), the return value in a12 (low) and b12 (high), the return address in a14 (<c>bal</c>/<c>rtn</c>). All other
 /// registers are caller-saved: register allocation spills whatever is live across a call. b14 holds the
 /// context's local-memory stack base for the whole thread; a15 and b15 are reload temporaries.
 /// </summary>
 public sealed partial class InstructionSelection
 {
     public static readonly string[] ArgRegs = ["a12", "b12", "a13", "b13", "a11", "b11", "a10", "b10"];
+    /// <summary>
+    /// Argument words past <see cref="ArgRegs"/> moved per SRAM reference, through $0..$14. Not 16: $15 is the
+    /// spill code's (RegisterAllocation), which runs between the moves, so no argument word shares its register.
+    /// </summary>
+    public const int StackArgChunk = 15;
     public const string RetLo = "a12", RetHi = "b12", RetAddr = "a14", StackBase = "b14";
 
     private readonly IrFunction _f;
@@ -38,10 +45,10 @@ public sealed partial class InstructionSelection
     private int _internal;
     private SourceLocation? _at;
 
-    private InstructionSelection(IrFunction f)
+    private InstructionSelection(IrFunction f, string scope)
     {
         _f = f;
-        _m = new MFunction(f.Name, Label(f));
+        _m = new MFunction(f.Name, Label(f), scope);
         _cur = new MBlock(_m.Label);
         _m.Blocks.Add(_cur);
     }
@@ -49,9 +56,10 @@ public sealed partial class InstructionSelection
     /// <summary>The assembly label of a function's entry.</summary>
     public static string Label(IrFunction f) => "f_" + new string(f.Name.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
 
-    public static MFunction Select(IrFunction f)
+    /// <param name="scope">The program's <see cref="MFunction.Scope"/>.</param>
+    public static MFunction Select(IrFunction f, string scope = "")
     {
-        var s = new InstructionSelection(f);
+        var s = new InstructionSelection(f, scope);
         s.Run();
         return s._m;
     }
@@ -59,24 +67,30 @@ public sealed partial class InstructionSelection
     private void Run()
     {
         for (var i = 0; i < _f.Blocks.Count; i++) _labels[_f.Blocks[i]] = $"{_m.Label}_b{i}";
-        // Parameters arrive in the argument registers.
+        // Parameters arrive in the argument registers, the words past the eighth at the start of the slot frame.
+        var stackWords = new List<VReg>();
         var word = 0;
-        foreach (var p in _f.Params)
+        foreach (var r in _f.Params.SelectMany(Regs))
         {
-            var regs = Regs(p);
-            foreach (var r in regs)
-            {
-                if (word >= ArgRegs.Length) throw new MeUnsupportedException($"function @{_f.Name} takes more than {ArgRegs.Length} words of arguments", _f.Location);
-                Emit(Mov(r, MOp.T(ArgRegs[word++])));
-            }
+            if (word < ArgRegs.Length) Emit(Mov(r, MOp.T(ArgRegs[word])));
+            else stackWords.Add(r);
+            word++;
+        }
+        _m.StackArgWords = stackWords.Count;
+        var argBytes = StackArgBytes(stackWords.Count);
+        for (var w0 = 0; w0 < stackWords.Count; w0 += StackArgChunk)
+        {
+            var n = Math.Min(StackArgChunk, stackWords.Count - w0);
+            Emit(SlotFrameRef("read", SlotSymbol(_m), 4 * w0, n));
+            for (var k = 0; k < n; k++) Emit(Mov(stackWords[w0 + k], MOp.T("$" + k)));
         }
         // Frame slots start at zero on every entry (the interpreter's rule, so every target computes the same).
-        LayoutSlots();
-        if (_m.SlotBytes > 0)
+        LayoutSlots(argBytes);
+        if (_m.SlotBytes > argBytes)
         {
             var at = _m.NewReg();
-            Emit(new MInstr("alu", [MOp.R(at), MOp.T("*l$index1[0]"), MOp.T("+"), MOp.T(SlotSymbol(_m))], [0], []));
-            CallRuntime("__mem_zero", MOp.R(at), MOp.I(_m.SlotBytes));
+            Emit(new MInstr("alu", [MOp.R(at), MOp.T("*l$index1[0]"), MOp.T("+"), MOp.T($"{SlotSymbol(_m)}+{argBytes}")], [0], []));
+            CallRuntime("__mem_zero", MOp.R(at), MOp.I(_m.SlotBytes - argBytes));
         }
         for (var i = 0; i < _f.Blocks.Count; i++)
         {
@@ -358,16 +372,21 @@ public sealed partial class InstructionSelection
             case Op.Call:
                 {
                     var callee = ((FunctionRef)ins.Operands[0]).Target;
-                    var word = 0;
+                    var words = new List<MOp>();
                     for (var k = 1; k < ins.Operands.Length; k++)
                     {
                         var a = (Value)ins.Operands[k];
-                        for (var w = 0; w < (Wide(a.Type) ? 2 : 1); w++)
-                        {
-                            if (word >= ArgRegs.Length) throw Unsupported($"calls with more than {ArgRegs.Length} words of arguments");
-                            Emit(MovToPhys(ArgRegs[word++], Word(a, w)));
-                        }
+                        for (var w = 0; w < (Wide(a.Type) ? 2 : 1); w++) words.Add(Word(a, w));
                     }
+                    // The words past the registers first: the references swap the context out, and nothing is in
+                    // the argument registers yet that a long wait would hold.
+                    for (var w0 = ArgRegs.Length; w0 < words.Count; w0 += StackArgChunk)
+                    {
+                        var n = Math.Min(StackArgChunk, words.Count - w0);
+                        for (var k = 0; k < n; k++) Emit(MovToPhys("$" + k, words[w0 + k]));
+                        Emit(SlotFrameRef("write", SlotSymbol(_m.Scope, Label(callee)), 4 * (w0 - ArgRegs.Length), n));
+                    }
+                    for (var k = 0; k < Math.Min(ArgRegs.Length, words.Count); k++) Emit(MovToPhys(ArgRegs[k], words[k]));
                     Emit(new MInstr("bal", [MOp.T(RetAddr), MOp.L(Label(callee))], [], []) { IsCall = true, Callee = callee });
                     StartBlock(NewLabel());
                     if (ins.Dest is { } dst)
@@ -385,6 +404,16 @@ public sealed partial class InstructionSelection
                 throw Unsupported($"'{ins.Info.Name}'");
         }
     }
+
+    /// <summary>Bytes at the start of a slot frame that hold <paramref name="words"/> argument words (8-aligned: the slots after it are).</summary>
+    public static int StackArgBytes(int words) => (4 * words + 7) & ~7;
+
+    /// <summary>
+    /// A read or write of <paramref name="n"/> words at <paramref name="offset"/> bytes into a slot frame, through
+    /// $0..$n−1. The slot stack's base is word 0 of the context block (index 1), read as the address operand.
+    /// </summary>
+    private static MInstr SlotFrameRef(string cmd, string frame, int offset, int n) =>
+        new("sram", [MOp.T(cmd), MOp.T("$0"), MOp.T("*l$index1[0]"), MOp.T($"{frame}+{offset}"), MOp.I(n)], [], []) { Suffix = "ctx_swap[1]" };
 
     private void AddSub(Instruction ins, string op, string carryOp)
     {

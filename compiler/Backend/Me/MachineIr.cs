@@ -17,9 +17,12 @@ public sealed class VReg(int id)
     public Bank Bank { get; set; }
     /// <summary>Physical register name after allocation (<c>a0</c>..<c>b15</c>), or null when spilled.</summary>
     public string? Phys { get; set; }
-    /// <summary>Local-memory word (from the frame base) when spilled, else -1.</summary>
+    /// <summary>Local-memory word (from the frame base) when spilled there, else -1.</summary>
     public int SpillSlot { get; set; } = -1;
-    public override string ToString() => Phys ?? (SpillSlot >= 0 ? $"spill{SpillSlot}" : $"%v{Id}");
+    /// <summary>Byte offset in the function's slot frame (SRAM) when spilled past the local-memory frame, else -1.</summary>
+    public int SramSlot { get; set; } = -1;
+    public bool Spilled => SpillSlot >= 0 || SramSlot >= 0;
+    public override string ToString() => Phys ?? (SpillSlot >= 0 ? $"spill{SpillSlot}" : SramSlot >= 0 ? $"sramspill{SramSlot}" : $"%v{Id}");
 }
 
 public enum MOpKind : byte { Reg, Imm, Label, Text }
@@ -84,24 +87,39 @@ public sealed class MBlock(string label)
 }
 
 /// <summary>A function in machine IR: its blocks in layout order, its registers and its frame.</summary>
-public sealed class MFunction(string name, string label)
+public sealed class MFunction(string name, string label, string scope = "")
 {
     public string Name { get; } = name;
     /// <summary>The assembly label of the entry.</summary>
     public string Label { get; } = label;
+    /// <summary>
+    /// What this program's assembler constants (<c>FRAME_...</c>, <c>SLOTS_...</c>) start with after their prefix.
+    /// Labels are local to an ME's section of the image but <c>.equ</c> names are not, and a helper's frames lie
+    /// at other offsets on another ME: each ME's program names its constants apart (ProgramBuilder).
+    /// </summary>
+    public string Scope { get; } = scope;
     public List<MBlock> Blocks { get; } = [];
     public List<VReg> Regs { get; } = [];
-    /// <summary>Words of local memory this function's frame needs (return address, spills); set by allocation.</summary>
+    /// <summary>Words of local memory this function's frame needs (return address, spills), at most
+    /// <see cref="RegisterAllocation.LmFrameWords"/>; set by allocation.</summary>
     public int FrameWords { get; set; }
     /// <summary>Word offset of the frame inside the context's local-memory stack; set by frame layout.</summary>
     public int FrameOffset { get; set; }
-    /// <summary>Bytes of frame slots (local aggregates), kept in the context's SRAM slot stack; set by instruction selection.</summary>
+    /// <summary>
+    /// Bytes of the slot frame, in the context's SRAM slot stack: the arguments past the eighth word (the caller
+    /// writes them at its start), the local aggregates (zeroed on entry), then the spills that did not fit the
+    /// local-memory frame. Set by instruction selection, grown by register allocation; a multiple of 8.
+    /// </summary>
     public int SlotBytes { get; set; }
+    /// <summary>Argument words that arrive in the slot frame rather than in registers (past the eighth); set by instruction selection.</summary>
+    public int StackArgWords { get; set; }
     /// <summary>Byte offset of the slot frame in the context's slot stack; set by frame layout.</summary>
     public int SlotOffset { get; set; }
     public bool MakesCalls => Blocks.Any(b => b.Instrs.Any(i => i.IsCall));
-    /// <summary>Registers spilled to the frame, and moves inserted for the A/B bank rule (build report).</summary>
+    /// <summary>Registers spilled (to either frame), and moves inserted for the A/B bank rule (build report).</summary>
     public int Spills { get; set; }
+    /// <summary>Of <see cref="Spills"/>, those spilled to the slot frame in SRAM.</summary>
+    public int SramSpills { get; set; }
     public int BankMoves { get; set; }
 
     public VReg NewReg()

@@ -15,7 +15,9 @@ public sealed record MeProgram(string Constants, string Code, IReadOnlyList<MFun
 /// </summary>
 public static class MeBackend
 {
-    public static (MeProgram? Code, IReadOnlyList<Diagnostic> Diagnostics) Compile(IEnumerable<IrFunction> roots)
+    /// <param name="scope">Starts the names of this program's frame constants (<see cref="MFunction.Scope"/>): programs
+    /// assembled into one image need different ones.</param>
+    public static (MeProgram? Code, IReadOnlyList<Diagnostic> Diagnostics) Compile(IEnumerable<IrFunction> roots, string scope = "")
     {
         var functions = new List<IrFunction>();
         var seen = new HashSet<IrFunction>();
@@ -34,11 +36,9 @@ public static class MeBackend
         {
             try
             {
-                var m = InstructionSelection.Select(f);
+                var m = InstructionSelection.Select(f, scope);
                 m.BankMoves = BankAssignment.Run(m);
                 RegisterAllocation.Run(m);
-                if (m.FrameWords > RegisterAllocation.MaxFrameWords)
-                    diags.Add(DiagnosticCatalog.MeFrameTooLarge.At(Span(f.Location), f.Name, m.FrameWords, RegisterAllocation.MaxFrameWords));
                 machine.Add(m);
             }
             catch (MeUnsupportedException e)
@@ -53,8 +53,14 @@ public static class MeBackend
             var deepest = machine.MaxBy(m => m.FrameOffset + m.FrameWords)!;
             var at = functions.First(f => f.Name == deepest.Name).Location;
             diags.Add(DiagnosticCatalog.MeStackTooDeep.At(Span(at), deepest.Name, depth, FrameLayout.WordsPerContext));
-            return (null, diags);
         }
+        if (slotBytes > MemoryMap.SlotStackBytesPerContext)
+        {
+            var deepest = machine.MaxBy(m => m.SlotOffset + m.SlotBytes)!;
+            var at = functions.First(f => f.Name == deepest.Name).Location;
+            diags.Add(DiagnosticCatalog.MeSlotStackTooDeep.At(Span(at), deepest.Name, slotBytes, MemoryMap.SlotStackBytesPerContext, deepest.SlotBytes));
+        }
+        if (diags.Count > 0) return (null, diags);
         var objects = functions.SelectMany(f => f.Blocks.SelectMany(b => b.Instructions)).SelectMany(i => i.Operands)
             .OfType<ObjectRef>().Select(o => o.Target).Distinct().ToList();
         return (new MeProgram(MeAsmWriter.Constants(machine), MeAsmWriter.Code(machine), machine, depth, slotBytes, objects), diags);

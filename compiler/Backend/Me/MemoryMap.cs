@@ -23,9 +23,14 @@ public sealed class MemoryMap
     /// <summary>Local-memory byte address of the ME's two sequence words: the next ticket, the ticket served (ProgramBuilder, "Order").</summary>
     public const int SeqWords = CtxBlocks + Contexts * 16 * 4;
     public const uint RuntimeBase = 0x10000;
-    public const uint ObjectsBase = 0x20000;
     /// <summary>MEs the runtime's tables have room for: a placement uses MEs 0..MaxMes − 1.</summary>
     public const int MaxMes = 16;
+    /// <summary>
+    /// The most slot stack (SRAM) a context may use: local aggregates, arguments past the eighth word and spills
+    /// past a frame's 16 local-memory words (MeBackend refuses more with BK5202). The map lays out one stack per
+    /// context of every ME it has room for (MaxMes × Contexts = 128), so this bounds them to 2 MB of SRAM.
+    /// </summary>
+    public const int SlotStackBytesPerContext = 16 * 1024;
 
     private readonly Dictionary<StorageObject, uint> _objects = [];
     public IReadOnlyDictionary<StorageObject, uint> Objects => _objects;
@@ -42,6 +47,8 @@ public sealed class MemoryMap
     public uint ClockEpoch => (DropCounters + 4 * (uint)ProgramBuilder.DropReasons.Length + 7) & ~7u;
     /// <summary>The guard table of shared updates (InstructionSelection.Updates): one word per guard, after the trace words.</summary>
     public uint Guards => (TraceLost + 4 + 7) & ~7u;
+    /// <summary>The storage objects, right after the runtime's words (the guard table is the last of them).</summary>
+    public uint ObjectsBase => (Guards + 4 * (uint)InstructionSelection.GuardWords + 7) & ~7u;
     /// <summary>The packet records: 128 bytes per buffer (InstructionSelection.Packets).</summary>
     public uint Records => (End + 127) & ~127u;
     public uint SlotStacks { get; }

@@ -38,17 +38,16 @@ public static class ProgramBuilder
         var diags = Check(module, machine);
         if (diags.Count > 0) return (null, diags);
 
-        // Rings: the receive ring for the endpoint rx feeds, one scratch ring per other fed input endpoint,
-        // after the machine's own scratch rings (ids and bytes).
+        // Rings: the receive ring for the endpoint rx feeds, one scratch ring per other fed input endpoint (and one
+        // for the channels from PPFs into the input rx feeds: RingKey), after the machine's own scratch rings (ids and bytes).
         var machineRings = machine.Rings.Where(r => r.Space == MemorySpace.Scratch).ToList();
         var firstRing = machineRings.Select(r => r.Id + 1).DefaultIfEmpty(0).Max();
         var ringsBase = machineRings.Select(r => r.Base + (uint)r.SizeWords * 4).DefaultIfEmpty(0u).Max();
         var rings = new Dictionary<string, int>();
         var ringDecls = new StringBuilder();
-        // rx's channel first: the input it feeds reads the receive ring even when other channels end there too.
-        foreach (var c in module.Channels.Where(c => !c.To.IsDriver).OrderBy(c => c.From.IsDriver ? 0 : 1))
+        foreach (var c in module.Channels.Where(c => !c.To.IsDriver))
         {
-            var key = c.To.Describe(false);
+            var key = RingKey(module, c);
             if (rings.ContainsKey(key)) continue;
             if (c.From.IsDriver) { rings[key] = machine.Receive.Ring; continue; }
             var id = firstRing + rings.Values.Count(v => v >= firstRing);
@@ -65,7 +64,9 @@ public static class ProgramBuilder
         {
             var roots = module.Instances.Where(i => placement.MeOf[i.Path] == me)
                 .SelectMany(i => i.Endpoints.Where(e => e.IsInput && e.Process is not null).Select(e => e.Process!)).ToList();
-            var (code, d) = MeBackend.Compile(roots);
+            // Each ME's frame constants under their own names: .equ names are image-wide, and a helper's frames
+            // lie at other offsets on another ME.
+            var (code, d) = MeBackend.Compile(roots, $"me{me}_");
             diags.AddRange(d);
             if (code is not null) perMe[me] = code;
         }
@@ -76,6 +77,14 @@ public static class ProgramBuilder
         // uncompressed shadow, say) stay in its memory.
         var used = perMe.Values.SelectMany(p => p.Objects).ToHashSet();
         var map = new MemoryMap(module.Objects.Where(used.Contains), perMe.Values.Select(p => p.SlotStackBytes).DefaultIfEmpty(0).Max());
+        var recordBytes = (long)machine.Buffers.Count << InstructionSelection.RecordShift;
+        if (map.Records + recordBytes > machine.Sram.SizeBytes)
+        {
+            var largest = string.Join(", ", map.Objects.Keys.OrderByDescending(o => o.Size).Take(3).Select(o => $"{o} {o.Size}"));
+            return (null, [DiagnosticCatalog.MeSramTooSmall.At(MeBackend.Span(module.Location), map.Records + recordBytes, machine.Name,
+                machine.Sram.SizeBytes, map.ObjectsBase, map.SlotStacks - map.ObjectsBase, largest,
+                map.Records - map.SlotStacks, recordBytes)]);
+        }
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"; {module.App}: microcode built by bakerc for {machine.Name}\n");
         sb.Append(map.Declarations(module, machine));
@@ -83,7 +92,7 @@ public static class ProgramBuilder
             foreach (var e in inst.Endpoints.Where(e => !e.IsInput))
             {
                 var ch = module.Channels.Find(c => c.From.Instance == inst.Path && c.From.Endpoint == e.Name);
-                var code = ch is null ? -1 : ch.To.IsDriver ? InstructionSelection.TxEndpoint : rings[ch.To.Describe(false)];
+                var code = ch is null ? -1 : ch.To.IsDriver ? InstructionSelection.TxEndpoint : rings[RingKey(module, ch)];
                 sb.Append(CultureInfo.InvariantCulture, $".equ {InstructionSelection.EndpointSymbol(inst.Path, e.Name)} = {code}\n");
             }
         sb.Append(ringDecls);
@@ -147,8 +156,19 @@ public static class ProgramBuilder
                 if (depth.TryAdd(c.To.Instance!, depth[inst] + 1)) queue.Enqueue(c.To.Instance!);
         }
         // An input unreachable from rx sorts last.
-        return module.Channels.Where(c => !c.To.IsDriver).GroupBy(c => c.To.Describe(false))
+        return module.Channels.Where(c => !c.To.IsDriver).GroupBy(c => RingKey(module, c))
             .ToDictionary(g => g.Key, g => g.Min(c => c.From.IsDriver ? 0 : depth.TryGetValue(c.From.Instance!, out var d) ? d + 1 : int.MaxValue / 2));
+    }
+
+    /// <summary>
+    /// The ring a channel ends in, by key: its input endpoint (<c>inst.in</c>), except that a channel from a PPF into the
+    /// input rx feeds has a ring of its own (<c>inst.in#</c>): the receive ring carries receive descriptors (address,
+    /// port and length; the dispatch loop makes the record), a channel ring handles of packets whose record exists.
+    /// </summary>
+    public static string RingKey(IrModule module, IrChannel c)
+    {
+        var key = c.To.Describe(false);
+        return !c.From.IsDriver && module.Channels.Exists(r => r.From.IsDriver && r.To == c.To) ? key + "#" : key;
     }
 
     /// <summary>The thread start, the dispatch loop over this ME's input rings and the fault handlers.</summary>
@@ -156,8 +176,9 @@ public static class ProgramBuilder
     {
         var rxKey = module.Channels.Find(c => c.From.IsDriver)?.To.Describe(false);
         var inputs = module.Instances.Where(i => placement.MeOf[i.Path] == me)
-            .SelectMany(i => i.Endpoints.Where(e => e.IsInput && e.Process is not null && rings.ContainsKey($"{i.Path}.{e.Name}"))
-                .Select(e => (Key: $"{i.Path}.{e.Name}", Fn: InstructionSelection.Label(e.Process!))))
+            .SelectMany(i => i.Endpoints.Where(e => e.IsInput && e.Process is not null)
+                .SelectMany(e => new[] { $"{i.Path}.{e.Name}", $"{i.Path}.{e.Name}#" }.Where(rings.ContainsKey)
+                    .Select(key => (Key: key, Fn: InstructionSelection.Label(e.Process!)))))
             .OrderByDescending(x => depths[x.Key]).ToList();
         var inPort = module.Metadata.FindIndex(m => m.Name == "in_port");
         var recordWords = 2 + 2 * module.Metadata.Count;

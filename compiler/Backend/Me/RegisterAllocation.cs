@@ -6,17 +6,29 @@ namespace Baker.Compiler.Backend.Me;
 ///
 /// Liveness is solved on the machine CFG; each register gets one interval from its first to its last
 /// live point in layout order. A register live across a call is spilled (every register is
-/// caller-saved). When a bank runs out, the interval ending last is spilled. A spilled register lives in
-/// a word of the function's local-memory frame (<c>*l$index0[k]</c>): each use reloads it into a15/b15
-/// (its bank's temporary) and each definition writes that temporary and stores it. The frame: word 0
-/// keeps the return address when the function makes calls, then the spill slots; its base is set on
-/// entry and again after every call (the callee moved the index).
+/// caller-saved). When a bank runs out, the interval ending last is spilled. Each use of a spilled register
+/// reloads it into a15/b15 (its bank's temporary) and each definition writes that temporary and stores it.
+///
+/// A spilled register lives in a word of the function's local-memory frame (<c>*l$index0[k]</c>): word 0 keeps
+/// the return address when the function makes calls, then the spill slots, at most <see cref="LmFrameWords"/>
+/// words, the most that one index register reaches; its base is set on entry and again after every call (the
+/// callee moved the index). When more registers are spilled than that frame holds, those used least (uses and
+/// definitions, ×8 per loop around them) go to the end of the function's slot frame in SRAM, reached from the
+/// slot stack's base (<c>*l$index1[0]</c>): a reload or store there is an SRAM reference through $15 on signal
+/// <see cref="SramSpillSignal"/> (a context swap of about 90 cycles, which the other contexts fill). Index 1 stays
+/// on the context block, which the runtime library and the fault handlers use at any time; re-pointing index 0
+/// instead would cost a CSR write and a 3-cycle wait per far access, and the local-memory stack (48 words per
+/// context) is the scarcer resource.
 /// </summary>
 public static class RegisterAllocation
 {
     public const int RegsPerBank = 10;
-    /// <summary>Words of a frame reachable through <c>*l$index0[k]</c>.</summary>
-    public const int MaxFrameWords = 16;
+    /// <summary>Words of a frame reachable through <c>*l$index0[k]</c>: the local-memory part of every frame.</summary>
+    public const int LmFrameWords = 16;
+    /// <summary>The transfer register of spill code in SRAM: no selected code uses it (calls move stack arguments through $0..$14).</summary>
+    public const string SramSpillXfer = "$15";
+    /// <summary>The signal of spill code in SRAM; selected code and the runtime library use 1..3.</summary>
+    public const int SramSpillSignal = 4;
 
     public static void Run(MFunction f)
     {
@@ -58,12 +70,50 @@ public static class RegisterAllocation
         }
 
         var makesCalls = f.MakesCalls;
-        var slot0 = makesCalls ? 1 : 0;
-        var slot = slot0;
-        foreach (var r in spilled.OrderBy(r => r.Id)) r.SpillSlot = slot++;
-        f.Spills = slot - slot0;
+        var slot = makesCalls ? 1 : 0;
+        var ordered = spilled.OrderBy(r => r.Id).ToList();
+        var room = LmFrameWords - slot;
+        HashSet<VReg> inLm;
+        if (ordered.Count <= room) inLm = [.. ordered];
+        else
+        {
+            var weights = Weights(f);
+            inLm = [.. ordered.OrderByDescending(r => weights.GetValueOrDefault(r)).ThenBy(r => r.Id).Take(room)];
+        }
+        var sramWords = 0;
+        foreach (var r in ordered)
+        {
+            if (inLm.Contains(r)) r.SpillSlot = slot++;
+            else r.SramSlot = f.SlotBytes + 4 * sramWords++;
+        }
+        f.Spills = ordered.Count;
+        f.SramSpills = sramWords;
         f.FrameWords = slot;
+        f.SlotBytes = (f.SlotBytes + 4 * sramWords + 7) & ~7;
         Rewrite(f, makesCalls);
+    }
+
+    /// <summary>
+    /// How much each register is used: its uses and definitions, each counted 8^depth where depth is the number of
+    /// loops around it (a branch back to an earlier block closes a loop over the blocks in between).
+    /// </summary>
+    private static Dictionary<VReg, long> Weights(MFunction f)
+    {
+        var index = f.Blocks.Select((b, i) => (b.Label, i)).ToDictionary(x => x.Label, x => x.i);
+        var depth = new int[f.Blocks.Count];
+        for (var bi = 0; bi < f.Blocks.Count; bi++)
+            foreach (var i in f.Blocks[bi].Instrs)
+                if (i.Target is { } t && index.TryGetValue(t, out var ti) && ti <= bi)
+                    for (var k = ti; k <= bi; k++) depth[k]++;
+        var weights = new Dictionary<VReg, long>();
+        for (var bi = 0; bi < f.Blocks.Count; bi++)
+        {
+            var w = 1L << (3 * Math.Min(depth[bi], 6));
+            foreach (var i in f.Blocks[bi].Instrs)
+                foreach (var r in i.UseRegs.Concat(i.DefRegs))
+                    weights[r] = weights.GetValueOrDefault(r) + w;
+        }
+        return weights;
     }
 
     /// <summary>Live intervals in layout positions, and the registers live across a call.</summary>
@@ -150,6 +200,26 @@ public static class RegisterAllocation
 
     private static string Slot(int k) => $"*l$index0[{k}]";
 
+    /// <summary>Instructions that bring a spilled register into its temporary.</summary>
+    private static IEnumerable<MInstr> Reload(MFunction f, VReg r)
+    {
+        if (r.SpillSlot >= 0) return [Move(Temp(r), Slot(r.SpillSlot))];
+        return [SramSpill(f, "read", r), Move(Temp(r), SramSpillXfer)];
+    }
+
+    /// <summary>Instructions that store a spilled register's temporary to its word.</summary>
+    private static IEnumerable<MInstr> Store(MFunction f, VReg r)
+    {
+        if (r.SpillSlot >= 0) return [Move(Slot(r.SpillSlot), Temp(r))];
+        // ld_field_w_clr, not alu: the transfer register takes the value without touching C and V.
+        return [Move(SramSpillXfer, Temp(r)), SramSpill(f, "write", r)];
+    }
+
+    /// <summary>The SRAM reference of a spill word in the slot frame (the context's slot-stack base is word 0 of the context block).</summary>
+    private static MInstr SramSpill(MFunction f, string cmd, VReg r) =>
+        new("sram", [MOp.T(cmd), MOp.T(SramSpillXfer), MOp.T("*l$index1[0]"), MOp.T($"{InstructionSelection.SlotSymbol(f)}+{r.SramSlot}"), MOp.I(1)], [], [])
+        { Suffix = $"ctx_swap[{SramSpillSignal}]" };
+
     /// <summary>
     /// A reload or spill store. <c>ld_field_w_clr</c> with all bytes leaves C and V alone and sets Z and N from the
     /// value itself, so a spill between an add and its add-with-carry, or between a decrement and its branch on
@@ -172,18 +242,17 @@ public static class RegisterAllocation
                 foreach (var u in i.Uses)
                 {
                     var r = i.Ops[u].Reg;
-                    if (r is null || r.SpillSlot < 0 || !reloaded.Add(r)) continue;
-                    list.Add(Move(Temp(r), Slot(r.SpillSlot)));
+                    if (r is null || !r.Spilled || !reloaded.Add(r)) continue;
+                    list.AddRange(Reload(f, r));
                 }
                 var stores = new List<MInstr>();
                 var ops = i.Ops;
                 for (var k = 0; k < ops.Length; k++)
                 {
                     var r = ops[k].Reg;
-                    if (r is null || r.SpillSlot < 0) continue;
+                    if (r is null || !r.Spilled) continue;
                     // An instruction defines at most one register: one store at most.
-                    if (i.Defs.Contains(k))
-                        stores.Add(Move(Slot(r.SpillSlot), Temp(r)));
+                    if (i.Defs.Contains(k)) stores.AddRange(Store(f, r));
                     ops[k] = MOp.T(Temp(r));
                 }
                 if (i.IsReturn && makesCalls)
@@ -209,7 +278,7 @@ public static class RegisterAllocation
     }
 
     /// <summary>The assembler constant holding the byte offset of a function's frame in the context's stack.</summary>
-    public static string FrameSymbol(MFunction f) => "FRAME_" + f.Label;
+    public static string FrameSymbol(MFunction f) => "FRAME_" + f.Scope + f.Label;
 }
 
 /// <summary>A fixed-size bit set for liveness.</summary>

@@ -52,7 +52,25 @@ public class MeAsmTests
         Assert.Equal(outer.FrameWords, middle.FrameOffset);
         Assert.Equal(0, leaf.FrameWords);
         Assert.Equal(3, outer.FrameWords);
+
+        // 12 argument words: 4 past the registers, at the start of @sum12's slot frame; the caller writes them in one reference.
+        Compile("stack_args.ir", out var stack);
+        var sum12 = stack.Single(f => f.Name == "sum12");
+        Assert.Equal(4, sum12.StackArgWords);
+        Assert.Equal(16, sum12.SlotBytes);
+        Assert.Single(Text(stack.Single(f => f.Name == "caller")), l => l.StartsWith("sram[write, $0, *l$index1[0], SLOTS_f_sum12+0, 4]", StringComparison.Ordinal));
+
+        // A 30-word frame: 16 words in local memory (return address and 15 spills), 14 spills in SRAM, none in the loop.
+        Compile("big_frame.ir", out var big);
+        var bigF = big.Single(f => f.Name == "big");
+        Assert.Equal(29, bigF.Spills);
+        Assert.Equal(RegisterAllocation.LmFrameWords, bigF.FrameWords);
+        Assert.Equal(14, bigF.SramSpills);
+        Assert.Equal(56, bigF.SlotBytes);
+        Assert.DoesNotContain(bigF.Blocks.Single(b => b.Label == "f_big_b1").Instrs, i => i.Mnemonic == "sram");
     }
+
+    private static IEnumerable<string> Text(MFunction f) => f.Blocks.SelectMany(b => b.Instrs).Select(i => i.ToString());
 
     private static void Compile(string name, out IReadOnlyList<MFunction> functions)
     {

@@ -123,16 +123,26 @@ public class MeOpTests
     {
         var map = new MemoryMap(module.Objects, code.SlotStackBytes);
         var sb = new StringBuilder(code.Constants).Append(map.Declarations(module, MachineDescription.Default()));
-        sb.Append(".me 0\n.ctx 0\n");
-        sb.Append("    bal[b15, __thread_init]\n");
-        var word = 0;
+        // The argument words: the first eight in registers, the others where a caller writes them, at the start of
+        // the function's slot frame in the slot stack of ME 0, context 0.
+        var words = new List<uint>();
         for (var k = 0; k < args.Length; k++)
         {
             var t = f.Params[k].Type;
             var v = t.Normalize(args[k]);
-            sb.Append(CultureInfo.InvariantCulture, $"    immed[{InstructionSelection.ArgRegs[word++]}, 0x{(uint)v:x}]\n");
-            if (t is IrType.U64 or IrType.I64) sb.Append(CultureInfo.InvariantCulture, $"    immed[{InstructionSelection.ArgRegs[word++]}, 0x{(uint)(v >> 32):x}]\n");
+            words.Add((uint)v);
+            if (t is IrType.U64 or IrType.I64) words.Add((uint)(v >> 32));
         }
+        var regs = InstructionSelection.ArgRegs;
+        if (words.Count > regs.Length)
+        {
+            var frame = map.SlotStack(0, 0) + (uint)code.Functions.Single(m => m.Name == f.Name).SlotOffset;
+            sb.Append(CultureInfo.InvariantCulture, $".data sram 0x{frame:x} = {string.Join(", ", words.Skip(regs.Length).Select(w => $"0x{w:x}"))}\n");
+        }
+        sb.Append(".me 0\n.ctx 0\n");
+        sb.Append("    bal[b15, __thread_init]\n");
+        for (var k = 0; k < Math.Min(regs.Length, words.Count); k++)
+            sb.Append(CultureInfo.InvariantCulture, $"    immed[{regs[k]}, 0x{words[k]:x}]\n");
         sb.Append(CultureInfo.InvariantCulture, $"    bal[a14, {InstructionSelection.Label(f)}]\n");
         sb.Append("    immed[a0, 0]\n");
         sb.Append("done:\n");

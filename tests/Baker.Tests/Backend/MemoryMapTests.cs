@@ -20,7 +20,7 @@ public class MemoryMapTests
             ("guards", map.Guards, 4 * InstructionSelection.GuardWords),
         };
         foreach (var a in areas)
-            Assert.True(a.At >= MemoryMap.RuntimeBase && a.At + a.Bytes <= MemoryMap.ObjectsBase, $"{a.Name} at 0x{a.At:x} is outside the runtime's area");
+            Assert.True(a.At >= MemoryMap.RuntimeBase && a.At + a.Bytes <= map.ObjectsBase, $"{a.Name} at 0x{a.At:x} is outside the runtime's area");
         for (var i = 0; i < areas.Length; i++)
             for (var j = i + 1; j < areas.Length; j++)
                 Assert.True(areas[i].At + areas[i].Bytes <= areas[j].At || areas[j].At + areas[j].Bytes <= areas[i].At,
