@@ -28,7 +28,7 @@ public static class Pipeline
     [
         new("lower", "lower the checked program to IR: one function per PPF instance, packet operations as ops", true,
             c => c.Module = IrLowering.Lower(c.Program, c.NoTrace)),
-        new("simplify-cfg", "bypass jump-only blocks, merge straight-line blocks, drop unreachable ones", false,
+        new("simplify-cfg", "bypass jump-only blocks, thread branches on decided conditions, merge straight-line blocks, drop unreachable ones", false,
             PerFunction(SimplifyCfg.Run)),
         new("const-fold", "propagate constants, fold pure ops on them, narrow widened compares, decide constant branches", false,
             PerFunction(ConstantFolding.Run)),
