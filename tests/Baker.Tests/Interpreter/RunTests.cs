@@ -181,6 +181,8 @@ public class RunTests
         var list = Bakerc.Run("dump-ir", "--list-passes");
         Assert.Equal(0, list.Exit);
         Assert.All(Pipeline.Passes, p => Assert.Contains(p.Name, list.Out));
+        // One column per field: the descriptions start at the same place on every line, the longest name included.
+        Assert.Single(list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Regex.Match(l, "(required|optional)").Index).Distinct());
         Assert.Equal(2, Bakerc.Run("dump-ir", file, "--after", "nosuchpass").Exit);
         Assert.Equal(2, Bakerc.Run("dump-ir", file, "--disable", "lower").Exit);
         var noTrace = Bakerc.Run("dump-ir", Repo.Path("tests", "frontend", "valid", "l3_switch.baker"), "--no-trace");

@@ -50,8 +50,9 @@ public static class RunCommands
         {
             if (p.GetValue(ListPasses))
             {
+                var width = Pipeline.Passes.Max(x => x.Name.Length);
                 foreach (var pass in Pipeline.Passes)
-                    stdout.WriteLine($"{pass.Name,-16} {(pass.Required ? "required" : "optional"),-9} {pass.Description}");
+                    stdout.WriteLine($"{pass.Name.PadRight(width)} {(pass.Required ? "required" : "optional"),-9} {pass.Description}");
                 return Program.Success;
             }
             if ((p.GetValue(Files) ?? []).Length == 0)
@@ -70,7 +71,7 @@ public static class RunCommands
             int errors = r.Diagnostics.Count(d => d.IsError), warnings = r.Diagnostics.Count - errors;
             if (errors > 0 || warnings > 0) stderr.WriteLine($"{errors} error(s), {warnings} warning(s)");
             if (p.GetValue(TimePasses))
-                foreach (var t in r.Timings) stderr.WriteLine($"pass {t.Pass,-16} {t.Elapsed.TotalMilliseconds,9:F2} ms");
+                foreach (var t in r.Timings) stderr.WriteLine($"pass {t.Pass.PadRight(Pipeline.Passes.Max(x => x.Name.Length))} {t.Elapsed.TotalMilliseconds,9:F2} ms");
         }
     }
 
