@@ -81,7 +81,7 @@ public class InterpreterOpTests
         return ulong.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
-    private static string Show(ulong v, IrType t) =>
+    internal static string Show(ulong v, IrType t) =>
         t.IsSigned() ? ((long)v).ToString(CultureInfo.InvariantCulture) : $"{v} (0x{v:X})";
 
     /// <summary>Every op of the op table is exercised by some file under tests/interp: an IR file, or the IR of a compiled app.</summary>

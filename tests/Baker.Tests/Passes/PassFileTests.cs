@@ -73,9 +73,9 @@ internal static class RunLines
             if (!Regex.IsMatch(line, @"^;\s*run:")) continue;
             var m = Line.Match(line);
             Assert.True(m.Success, $"{file}:{i + 1}: cannot read the run line");
-            var args = m.Groups["args"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Number).ToArray();
+            var args = m.Groups["args"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Interpreter.InterpreterOpTests.Number).ToArray();
             runs.Add(new Run(i + 1, m.Groups["name"].Value, args,
-                m.Groups["value"].Success ? Number(m.Groups["value"].Value) : null,
+                m.Groups["value"].Success ? Interpreter.InterpreterOpTests.Number(m.Groups["value"].Value) : null,
                 m.Groups["reason"].Success ? m.Groups["reason"].Value : null));
         }
         return runs;
@@ -98,21 +98,11 @@ internal static class RunLines
             }
             var type = f.ReturnType == IrType.Void ? IrType.U64 : f.ReturnType;
             var expected = type.Normalize(run.Value!.Value);
-            if (result is null) failures.Add($"line {run.LineNumber}: expected {Show(expected, type)}, got a fault {interpreter.LastFault}");
+            if (result is null) failures.Add($"line {run.LineNumber}: expected {Interpreter.InterpreterOpTests.Show(expected, type)}, got a fault {interpreter.LastFault}");
             else if (type.Normalize(result.Value) != expected)
-                failures.Add($"line {run.LineNumber}: expected {Show(expected, type)}, got {Show(type.Normalize(result.Value), type)}");
+                failures.Add($"line {run.LineNumber}: expected {Interpreter.InterpreterOpTests.Show(expected, type)}, got {Interpreter.InterpreterOpTests.Show(type.Normalize(result.Value), type)}");
         }
         Assert.True(failures.Count == 0, what + ":\n" + string.Join("\n", failures));
     }
 
-    public static ulong Number(string text)
-    {
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-            return ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-        if (text.StartsWith('-')) return (ulong)long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        return ulong.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
-    }
-
-    private static string Show(ulong v, IrType t) =>
-        t.IsSigned() ? ((long)v).ToString(CultureInfo.InvariantCulture) : $"{v} (0x{v:X})";
 }
