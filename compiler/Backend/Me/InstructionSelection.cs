@@ -23,7 +23,8 @@ public sealed class MeUnsupportedException(string what, SourceLocation? at) : Ex
 /// 64-bit value takes two), the words past them at the start of the callee's slot frame in SRAM (the caller
 /// writes them there with one reference per <see cref="StackArgChunk"/> words, the callee reads them back on
 /// entry), the return value in a12 (low) and b12 (high), the return address in a14 (<c>bal</c>/<c>rtn</c>). All other
-/// registers are caller-saved: register allocation spills whatever is live across a call. b14 holds the
+/// registers are caller-saved, but the program is whole: register allocation keeps a value live across a call
+/// in a register the callee never writes, transitively, and spills it only when there is none. b14 holds the
 /// context's local-memory stack base for the whole thread; a15 and b15 are reload temporaries.
 /// </summary>
 public sealed partial class InstructionSelection

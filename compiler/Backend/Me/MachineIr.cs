@@ -63,7 +63,7 @@ public sealed class MInstr(string mnemonic, MOp[] ops, int[] defs, int[] uses)
     public string? Target { get; init; }
     /// <summary>Control never falls through (unconditional branch, return, halt).</summary>
     public bool EndsFlow { get; init; }
-    /// <summary>A call: every register live across it is spilled (all registers are caller-saved).</summary>
+    /// <summary>A call: a value live across it may not sit in a register the callee writes (RegisterAllocation).</summary>
     public bool IsCall { get; init; }
     public IR.IrFunction? Callee { get; init; }
     public bool IsReturn { get; init; }

@@ -5,8 +5,10 @@ namespace Baker.Compiler.Backend.Me;
 /// a0..a9 and b0..b9 (a10..a15, b10..b15 are the calling convention's, see InstructionSelection).
 ///
 /// Liveness is solved on the machine CFG; each register gets one interval from its first to its last
-/// live point in layout order. A register live across a call is spilled (every register is
-/// caller-saved). When a bank runs out, the interval ending last is spilled. Each use of a spilled register
+/// live point in layout order. A register live across calls takes a register none of those callees (nor
+/// anything they call) writes, the lowest such: callees are allocated first (MeBackend) and their registers
+/// known (<see cref="Clobbers"/>); with none left it is spilled. When a bank runs out, the interval ending
+/// last (of those whose register the new one may take) is spilled. Each use of a spilled register
 /// reloads it into a15/b15 (its bank's temporary) and each definition writes that temporary and stores it.
 ///
 /// A spilled register lives in a word of the function's local-memory frame (<c>*l$index0[k]</c>): word 0 keeps
@@ -30,33 +32,54 @@ public static class RegisterAllocation
     /// <summary>The signal of spill code in SRAM; selected code and the runtime library use 1..3.</summary>
     public const int SramSpillSignal = 4;
 
-    public static void Run(MFunction f)
+    /// <param name="clobbers">For each function already allocated (the callees: MeBackend allocates callees first),
+    /// the registers it and everything it calls may write (<see cref="Clobbers"/>); a callee missing here
+    /// clobbers them all.</param>
+    public static void Run(MFunction f, IReadOnlyDictionary<IR.IrFunction, IReadOnlySet<string>>? clobbers = null)
     {
-        var (start, end, acrossCall) = Intervals(f);
+        var (start, end, acrossCalls) = Intervals(f);
+
+        // The registers a value may not take: those written by a call it is live across.
+        var forbidden = new Dictionary<VReg, HashSet<string>>();
+        foreach (var (r, calls) in acrossCalls)
+        {
+            var set = new HashSet<string>();
+            foreach (var c in calls)
+            {
+                if (c.Callee is { } callee && clobbers is not null && clobbers.TryGetValue(callee, out var written)) set.UnionWith(written);
+                else set.UnionWith(AllAllocatable);
+            }
+            forbidden[r] = set;
+        }
 
         var spilled = new HashSet<VReg>();
         foreach (var bank in new[] { Bank.A, Bank.B })
         {
-            var free = new Stack<int>(Enumerable.Range(0, RegsPerBank).Reverse());
+            string Name(int n) => (bank == Bank.A ? "a" : "b") + n;
+            bool Allowed(VReg r, int n) => !forbidden.TryGetValue(r, out var no) || !no.Contains(Name(n));
+            var free = new SortedSet<int>(Enumerable.Range(0, RegsPerBank));
             var active = new List<VReg>();
             var regs = f.Regs.Where(r => r.Bank == bank && start.ContainsKey(r)).OrderBy(r => start[r]).ThenBy(r => r.Id).ToList();
             var number = new Dictionary<VReg, int>();
             foreach (var r in regs)
             {
-                if (acrossCall.Contains(r)) { spilled.Add(r); continue; }
                 foreach (var a in active.Where(a => end[a] < start[r]).ToList())
                 {
                     active.Remove(a);
-                    free.Push(number[a]);
+                    free.Add(number[a]);
                 }
-                if (free.Count > 0)
+                // The lowest register that no call across this value writes: callees take the low ones first,
+                // so a caller's values live across calls tend to sit above what its callees use.
+                var pick = free.Where(n => Allowed(r, n)).Cast<int?>().FirstOrDefault();
+                if (pick is { } p)
                 {
-                    number[r] = free.Pop();
+                    free.Remove(p);
+                    number[r] = p;
                     active.Add(r);
                     continue;
                 }
-                var victim = active.MaxBy(a => end[a])!;
-                if (end[victim] > end[r])
+                var victim = active.Where(a => Allowed(r, number[a])).MaxBy(a => end[a]);
+                if (victim is not null && end[victim] > end[r])
                 {
                     number[r] = number[victim];
                     active.Remove(victim);
@@ -66,7 +89,7 @@ public static class RegisterAllocation
                 else spilled.Add(r);
             }
             foreach (var (r, n) in number)
-                if (!spilled.Contains(r)) r.Phys = (bank == Bank.A ? "a" : "b") + n;
+                if (!spilled.Contains(r)) r.Phys = Name(n);
         }
 
         var makesCalls = f.MakesCalls;
@@ -116,8 +139,28 @@ public static class RegisterAllocation
         return weights;
     }
 
-    /// <summary>Live intervals in layout positions, and the registers live across a call.</summary>
-    private static (Dictionary<VReg, int> Start, Dictionary<VReg, int> End, HashSet<VReg> AcrossCall) Intervals(MFunction f)
+    private static readonly string[] AllAllocatable =
+        [.. Enumerable.Range(0, RegsPerBank).SelectMany(n => new[] { "a" + n, "b" + n })];
+
+    /// <summary>
+    /// The allocatable registers a call of <paramref name="f"/> may change: those it writes (every allocated
+    /// register is written somewhere: parameters are moved in, everything else defined) and those of its callees.
+    /// The runtime library keeps to a10..b15 and the reload temporaries are no one's to keep, so neither counts.
+    /// </summary>
+    public static IReadOnlySet<string> Clobbers(MFunction f, IReadOnlyDictionary<IR.IrFunction, IReadOnlySet<string>> clobbers)
+    {
+        var set = new HashSet<string>(f.Regs.Where(r => r.Phys is not null).Select(r => r.Phys!));
+        foreach (var i in f.Blocks.SelectMany(b => b.Instrs))
+            if (i.IsCall)
+            {
+                if (i.Callee is { } c && clobbers.TryGetValue(c, out var written)) set.UnionWith(written);
+                else set.UnionWith(AllAllocatable);
+            }
+        return set;
+    }
+
+    /// <summary>Live intervals in layout positions, and for each register live across calls, those calls.</summary>
+    private static (Dictionary<VReg, int> Start, Dictionary<VReg, int> End, Dictionary<VReg, List<MInstr>> AcrossCalls) Intervals(MFunction f)
     {
         var n = f.Regs.Count;
         var index = f.Blocks.Select((b, i) => (b.Label, i)).ToDictionary(x => x.Label, x => x.i);
@@ -163,7 +206,7 @@ public static class RegisterAllocation
 
         var start = new Dictionary<VReg, int>();
         var end = new Dictionary<VReg, int>();
-        var across = new HashSet<VReg>();
+        var across = new Dictionary<VReg, List<MInstr>>();
         void Touch(VReg r, int p)
         {
             if (!start.TryGetValue(r, out var s) || p < s) start[r] = p;
@@ -190,7 +233,12 @@ public static class RegisterAllocation
                 pos += 2;
                 foreach (var r in i.UseRegs) Touch(r, pos);
                 foreach (var r in i.DefRegs) Touch(r, pos + 1);
-                if (i.IsCall) foreach (var r in after[k].Members()) across.Add(f.Regs[r]);
+                if (i.IsCall)
+                    foreach (var r in after[k].Members())
+                    {
+                        if (!across.TryGetValue(f.Regs[r], out var calls)) across[f.Regs[r]] = calls = [];
+                        calls.Add(i);
+                    }
             }
             pos += 2;
             foreach (var r in liveOut[bi].Members()) Touch(f.Regs[r], pos);

@@ -51,7 +51,12 @@ public class MeAsmTests
         Assert.Equal(0, outer.FrameOffset);
         Assert.Equal(outer.FrameWords, middle.FrameOffset);
         Assert.Equal(0, leaf.FrameWords);
-        Assert.Equal(3, outer.FrameWords);
+        Assert.Equal(1, outer.FrameWords);
+        Assert.Equal(0, outer.Spills);
+
+        // Only what a call may write is spilled: %0 (live across @hungry), not %1 (live across @small only).
+        Compile("call_clobbers.ir", out var clobbers);
+        Assert.Equal(1, clobbers.Single(f => f.Name == "caller").Spills);
 
         // 12 argument words: 4 past the registers, at the start of @sum12's slot frame; the caller writes them in one reference.
         Compile("stack_args.ir", out var stack);
