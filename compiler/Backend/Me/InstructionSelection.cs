@@ -68,6 +68,13 @@ public sealed partial class InstructionSelection
     private void Run()
     {
         for (var i = 0; i < _f.Blocks.Count; i++) _labels[_f.Blocks[i]] = $"{_m.Label}_b{i}";
+        // A function that calls keeps its return address in a register of its own, which allocation keeps out of
+        // its callees' way like any value live across calls (or spills to the frame when there is none).
+        if (_f.Blocks.Any(b => b.Instructions.Any(i => i.Op == Op.Call)))
+        {
+            _m.ReturnAddress = _m.NewReg();
+            Emit(Mov(_m.ReturnAddress, MOp.T(RetAddr)));
+        }
         // Parameters arrive in the argument registers, the words past the eighth at the start of the slot frame.
         var stackWords = new List<VReg>();
         var word = 0;
@@ -366,7 +373,9 @@ public sealed partial class InstructionSelection
                         Emit(MovToPhys(RetLo, Word(v, 0)));
                         if (Wide(_f.ReturnType)) Emit(MovToPhys(RetHi, Word(v, 1)));
                     }
-                    Emit(new MInstr("rtn", [MOp.T(RetAddr)], [], []) { EndsFlow = true, IsReturn = true });
+                    Emit(_m.ReturnAddress is { } ra
+                        ? new MInstr("rtn", [MOp.R(ra)], [], [0]) { EndsFlow = true, IsReturn = true }
+                        : new MInstr("rtn", [MOp.T(RetAddr)], [], []) { EndsFlow = true, IsReturn = true });
                     StartBlock(NewLabel());
                     break;
                 }

@@ -46,14 +46,16 @@ public static class MeBackend
         var diags = new List<Diagnostic>();
         var compiled = new Dictionary<IrFunction, MFunction>();
         var clobbers = new Dictionary<IrFunction, IReadOnlySet<string>>();
+        var movesIndex = new HashSet<IrFunction>();
         foreach (var f in order)
         {
             try
             {
                 var m = InstructionSelection.Select(f, scope);
                 m.BankMoves = BankAssignment.Run(m);
-                RegisterAllocation.Run(m, clobbers);
+                RegisterAllocation.Run(m, clobbers, movesIndex);
                 clobbers[f] = RegisterAllocation.Clobbers(m, clobbers);
+                if (RegisterAllocation.MovesIndex(m, movesIndex)) movesIndex.Add(f);
                 compiled[f] = m;
             }
             catch (MeUnsupportedException e)
