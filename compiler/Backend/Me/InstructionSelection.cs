@@ -42,6 +42,8 @@ public sealed partial class InstructionSelection
     private readonly Dictionary<Register, VReg[]> _regs = [];
     private readonly Dictionary<Block, string> _labels = [];
     private readonly Dictionary<StorageObject, int> _slotOffsets = [];
+    /// <summary>Registers that hold <c>pkt.hoff</c> of a handle register wherever they are read (<see cref="OwnOffsets"/>).</summary>
+    private readonly Dictionary<Register, Register> _ownOffsets;
     private MBlock _cur;
     private int _internal;
     private SourceLocation? _at;
@@ -50,8 +52,35 @@ public sealed partial class InstructionSelection
     {
         _f = f;
         _m = new MFunction(f.Name, Label(f), scope);
+        _ownOffsets = OwnOffsets(f);
         _cur = new MBlock(_m.Label);
         _m.Blocks.Add(_cur);
+    }
+
+    /// <summary>
+    /// The registers o with <c>o = pkt.hoff h</c> that hold h's offset wherever they are read. IR registers are
+    /// not SSA, so: o has that one definition, and h is never written after it while o may still be read: h is
+    /// written nowhere (a parameter), or once, earlier in o's block with no read of o between (so every time h
+    /// changes, o is recomputed from it before anything reads o).
+    /// </summary>
+    private static Dictionary<Register, Register> OwnOffsets(IrFunction f)
+    {
+        var defs = new Dictionary<Register, int>();
+        foreach (var i in f.Blocks.SelectMany(b => b.Instructions))
+            if (i.Dest is { } d) defs[d] = defs.GetValueOrDefault(d) + 1;
+        var own = new Dictionary<Register, Register>();
+        foreach (var b in f.Blocks)
+            for (var k = 0; k < b.Instructions.Count; k++)
+            {
+                var i = b.Instructions[k];
+                if (i.Op != Op.PktOffset || i.Dest is not { } o || defs[o] != 1 || i.Operands[0] is not Register h) continue;
+                var hDefs = defs.GetValueOrDefault(h);
+                if (hDefs == 0 && f.Params.Contains(h)) { own[o] = h; continue; }
+                if (hDefs != 1) continue;
+                var at = b.Instructions.FindLastIndex(k, x => x.Dest == h);
+                if (at >= 0 && !b.Instructions.Skip(at + 1).Take(k - at - 1).Any(x => x.Operands.Contains(o))) own[o] = h;
+            }
+        return own;
     }
 
     /// <summary>The assembly label of a function's entry.</summary>
