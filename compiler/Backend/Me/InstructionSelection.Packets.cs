@@ -31,6 +31,13 @@ public sealed partial class InstructionSelection
     private VReg PacketAddress(Value handle, Value hoff, MOp extra)
     {
         var a = _m.NewReg();
+        // The usual case: hoff is the handle's own offset, (handle & 0x7ff) − PKT_HEADROOM, so the sum below is the
+        // handle itself plus extra (modulo 2^32 as the ALU computes it): one step instead of three.
+        if (hoff is Register o && handle is Register h && _ownOffsets.TryGetValue(o, out var of) && of == h)
+        {
+            Emit(Alu(a, MOp.R(InReg(handle)), "+", extra));
+            return a;
+        }
         Emit(Alu(a, MOp.R(InReg(handle)), "AND", MOp.I(~((1L << BufferShift) - 1) & 0xffffffff)));
         Emit(Alu(a, MOp.R(a), "+", hoff is Constant c ? MOp.I((uint)c.Bits) : MOp.R(InReg(hoff))));
         if (extra.Kind == MOpKind.Imm) Emit(Alu(a, MOp.R(a), "+", MOp.T($"PKT_HEADROOM+{extra.Value}")));

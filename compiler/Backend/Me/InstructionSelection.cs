@@ -23,7 +23,8 @@ public sealed class MeUnsupportedException(string what, SourceLocation? at) : Ex
 /// 64-bit value takes two), the words past them at the start of the callee's slot frame in SRAM (the caller
 /// writes them there with one reference per <see cref="StackArgChunk"/> words, the callee reads them back on
 /// entry), the return value in a12 (low) and b12 (high), the return address in a14 (<c>bal</c>/<c>rtn</c>). All other
-/// registers are caller-saved: register allocation spills whatever is live across a call. b14 holds the
+/// registers are caller-saved, but the program is whole: register allocation keeps a value live across a call
+/// in a register the callee never writes, transitively, and spills it only when there is none. b14 holds the
 /// context's local-memory stack base for the whole thread; a15 and b15 are reload temporaries.
 /// </summary>
 public sealed partial class InstructionSelection
@@ -41,6 +42,8 @@ public sealed partial class InstructionSelection
     private readonly Dictionary<Register, VReg[]> _regs = [];
     private readonly Dictionary<Block, string> _labels = [];
     private readonly Dictionary<StorageObject, int> _slotOffsets = [];
+    /// <summary>Registers that hold <c>pkt.hoff</c> of a handle register wherever they are read (<see cref="OwnOffsets"/>).</summary>
+    private readonly Dictionary<Register, Register> _ownOffsets;
     private MBlock _cur;
     private int _internal;
     private SourceLocation? _at;
@@ -49,8 +52,35 @@ public sealed partial class InstructionSelection
     {
         _f = f;
         _m = new MFunction(f.Name, Label(f), scope);
+        _ownOffsets = OwnOffsets(f);
         _cur = new MBlock(_m.Label);
         _m.Blocks.Add(_cur);
+    }
+
+    /// <summary>
+    /// The registers o with <c>o = pkt.hoff h</c> that hold h's offset wherever they are read. IR registers are
+    /// not SSA, so: o has that one definition, and h is never written after it while o may still be read: h is
+    /// written nowhere (a parameter), or once, earlier in o's block with no read of o between (so every time h
+    /// changes, o is recomputed from it before anything reads o).
+    /// </summary>
+    private static Dictionary<Register, Register> OwnOffsets(IrFunction f)
+    {
+        var defs = new Dictionary<Register, int>();
+        foreach (var i in f.Blocks.SelectMany(b => b.Instructions))
+            if (i.Dest is { } d) defs[d] = defs.GetValueOrDefault(d) + 1;
+        var own = new Dictionary<Register, Register>();
+        foreach (var b in f.Blocks)
+            for (var k = 0; k < b.Instructions.Count; k++)
+            {
+                var i = b.Instructions[k];
+                if (i.Op != Op.PktOffset || i.Dest is not { } o || defs[o] != 1 || i.Operands[0] is not Register h) continue;
+                var hDefs = defs.GetValueOrDefault(h);
+                if (hDefs == 0 && f.Params.Contains(h)) { own[o] = h; continue; }
+                if (hDefs != 1) continue;
+                var at = b.Instructions.FindLastIndex(k, x => x.Dest == h);
+                if (at >= 0 && !b.Instructions.Skip(at + 1).Take(k - at - 1).Any(x => x.Operands.Contains(o))) own[o] = h;
+            }
+        return own;
     }
 
     /// <summary>The assembly label of a function's entry.</summary>
@@ -67,6 +97,13 @@ public sealed partial class InstructionSelection
     private void Run()
     {
         for (var i = 0; i < _f.Blocks.Count; i++) _labels[_f.Blocks[i]] = $"{_m.Label}_b{i}";
+        // A function that calls keeps its return address in a register of its own, which allocation keeps out of
+        // its callees' way like any value live across calls (or spills to the frame when there is none).
+        if (_f.Blocks.Any(b => b.Instructions.Any(i => i.Op == Op.Call)))
+        {
+            _m.ReturnAddress = _m.NewReg();
+            Emit(Mov(_m.ReturnAddress, MOp.T(RetAddr)));
+        }
         // Parameters arrive in the argument registers, the words past the eighth at the start of the slot frame.
         var stackWords = new List<VReg>();
         var word = 0;
@@ -365,7 +402,9 @@ public sealed partial class InstructionSelection
                         Emit(MovToPhys(RetLo, Word(v, 0)));
                         if (Wide(_f.ReturnType)) Emit(MovToPhys(RetHi, Word(v, 1)));
                     }
-                    Emit(new MInstr("rtn", [MOp.T(RetAddr)], [], []) { EndsFlow = true, IsReturn = true });
+                    Emit(_m.ReturnAddress is { } ra
+                        ? new MInstr("rtn", [MOp.R(ra)], [], [0]) { EndsFlow = true, IsReturn = true }
+                        : new MInstr("rtn", [MOp.T(RetAddr)], [], []) { EndsFlow = true, IsReturn = true });
                     StartBlock(NewLabel());
                     break;
                 }

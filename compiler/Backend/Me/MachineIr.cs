@@ -63,7 +63,7 @@ public sealed class MInstr(string mnemonic, MOp[] ops, int[] defs, int[] uses)
     public string? Target { get; init; }
     /// <summary>Control never falls through (unconditional branch, return, halt).</summary>
     public bool EndsFlow { get; init; }
-    /// <summary>A call: every register live across it is spilled (all registers are caller-saved).</summary>
+    /// <summary>A call: a value live across it may not sit in a register the callee writes (RegisterAllocation).</summary>
     public bool IsCall { get; init; }
     public IR.IrFunction? Callee { get; init; }
     public bool IsReturn { get; init; }
@@ -100,7 +100,9 @@ public sealed class MFunction(string name, string label, string scope = "")
     public string Scope { get; } = scope;
     public List<MBlock> Blocks { get; } = [];
     public List<VReg> Regs { get; } = [];
-    /// <summary>Words of local memory this function's frame needs (return address, spills), at most
+    /// <summary>The register holding the return address when the function makes calls (a14 is each call's link), else null.</summary>
+    public VReg? ReturnAddress { get; set; }
+    /// <summary>Words of local memory this function's frame needs (its spills, the return address among them), at most
     /// <see cref="RegisterAllocation.LmFrameWords"/>; set by allocation.</summary>
     public int FrameWords { get; set; }
     /// <summary>Word offset of the frame inside the context's local-memory stack; set by frame layout.</summary>

@@ -30,16 +30,33 @@ public static class MeBackend
         }
         foreach (var r in roots) Visit(r);
 
+        // Callees first (Baker has no recursion): a caller keeps in registers across a call what the callee and
+        // everything it calls never write, so their registers must be known when the caller is allocated.
+        var order = new List<IrFunction>();
+        var done = new HashSet<IrFunction>();
+        void PostOrder(IrFunction f)
+        {
+            if (!done.Add(f)) return;
+            foreach (var i in f.Blocks.SelectMany(b => b.Instructions))
+                if (i.Op == Op.Call) PostOrder(((FunctionRef)i.Operands[0]).Target);
+            order.Add(f);
+        }
+        foreach (var f in functions) PostOrder(f);
+
         var diags = new List<Diagnostic>();
-        var machine = new List<MFunction>();
-        foreach (var f in functions)
+        var compiled = new Dictionary<IrFunction, MFunction>();
+        var clobbers = new Dictionary<IrFunction, IReadOnlySet<string>>();
+        var movesIndex = new HashSet<IrFunction>();
+        foreach (var f in order)
         {
             try
             {
                 var m = InstructionSelection.Select(f, scope);
                 m.BankMoves = BankAssignment.Run(m);
-                RegisterAllocation.Run(m);
-                machine.Add(m);
+                RegisterAllocation.Run(m, clobbers, movesIndex);
+                clobbers[f] = RegisterAllocation.Clobbers(m, clobbers);
+                if (RegisterAllocation.MovesIndex(m, movesIndex)) movesIndex.Add(f);
+                compiled[f] = m;
             }
             catch (MeUnsupportedException e)
             {
@@ -47,6 +64,7 @@ public static class MeBackend
             }
         }
         if (diags.Count > 0) return (null, diags);
+        var machine = functions.Select(f => compiled[f]).ToList();
         var (depth, slotBytes) = FrameLayout.Run(machine);
         if (depth > FrameLayout.WordsPerContext)
         {

@@ -14,9 +14,46 @@ namespace Baker.Compiler.Backend.Me;
 /// </summary>
 public sealed partial record Placement(IReadOnlyDictionary<string, int> MeOf)
 {
-    /// <summary>The default: instance k on ME k mod <paramref name="mes"/>, in instance order (PPFs beyond the ME count share).</summary>
-    public static Placement Default(IrModule m, int mes) =>
-        new(m.Instances.Select((inst, k) => (inst.Path, k % mes)).ToDictionary(x => x.Path, x => x.Item2));
+    /// <summary>
+    /// The default: instance k on ME k when there are MEs enough. Otherwise instances share, and sizes decide:
+    /// largest first, each goes to the ME with the least code so far (the lowest such), so the largest ones stay
+    /// alone while they can and the control-store check (BK5204) meets the smallest sums. The size is the IR
+    /// instructions of the instance's process functions and everything they call (a helper counts for each
+    /// instance: every ME that runs it holds a copy).
+    /// </summary>
+    public static Placement Default(IrModule m, int mes)
+    {
+        if (m.Instances.Count <= mes)
+            return new(m.Instances.Select((inst, k) => (inst.Path, k)).ToDictionary(x => x.Path, x => x.Item2));
+        var load = new long[mes];
+        var meOf = new Dictionary<string, int>();
+        foreach (var (inst, size) in m.Instances.Select(i => (i, Size(i))).OrderByDescending(x => x.Item2))
+        {
+            var me = Enumerable.Range(0, mes).MinBy(k => load[k]);
+            load[me] += size;
+            meOf[inst.Path] = me;
+        }
+        return new(meOf);
+    }
+
+    /// <summary>IR instructions of an instance's process functions and their callees, each function once.</summary>
+    private static long Size(IrInstance inst)
+    {
+        var seen = new HashSet<IrFunction>();
+        var stack = new Stack<IrFunction>(inst.Endpoints.Select(e => e.Process).OfType<IrFunction>());
+        long size = 0;
+        while (stack.Count > 0)
+        {
+            var f = stack.Pop();
+            if (!seen.Add(f)) continue;
+            foreach (var i in f.Blocks.SelectMany(b => b.Instructions))
+            {
+                size++;
+                if (i.Op == Op.Call) stack.Push(((FunctionRef)i.Operands[0]).Target);
+            }
+        }
+        return size;
+    }
 
     /// <summary>The MEs that run something, in order.</summary>
     public IEnumerable<int> Mes => MeOf.Values.Distinct().Order();

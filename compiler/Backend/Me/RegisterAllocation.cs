@@ -5,14 +5,16 @@ namespace Baker.Compiler.Backend.Me;
 /// a0..a9 and b0..b9 (a10..a15, b10..b15 are the calling convention's, see InstructionSelection).
 ///
 /// Liveness is solved on the machine CFG; each register gets one interval from its first to its last
-/// live point in layout order. A register live across a call is spilled (every register is
-/// caller-saved). When a bank runs out, the interval ending last is spilled. Each use of a spilled register
-/// reloads it into a15/b15 (its bank's temporary) and each definition writes that temporary and stores it.
+/// live point in layout order. A register live across calls takes a register none of those callees (nor
+/// anything they call) writes, the lowest such: callees are allocated first (MeBackend) and their registers
+/// known (<see cref="Clobbers"/>); with none left it is spilled. When a bank runs out, the interval ending
+/// last (of those whose register the new one may take) is spilled. Each use of a spilled register
+/// reloads it into a15/b15 (its bank's temporary) and each definition writes that temporary and stores it,
+/// except where the instruction can read or write its local-memory word in place (<see cref="LmSource"/>).
 ///
-/// A spilled register lives in a word of the function's local-memory frame (<c>*l$index0[k]</c>): word 0 keeps
-/// the return address when the function makes calls, then the spill slots, at most <see cref="LmFrameWords"/>
-/// words, the most that one index register reaches; its base is set on entry and again after every call (the
-/// callee moved the index). When more registers are spilled than that frame holds, those used least (uses and
+/// A spilled register lives in a word of the function's local-memory frame (<c>*l$index0[k]</c>), at most
+/// <see cref="LmFrameWords"/> words, the most that one index register reaches; its base is set on entry and again
+/// after every call of a function that moves the index (<see cref="MovesIndex"/>). When more registers are spilled than that frame holds, those used least (uses and
 /// definitions, ×8 per loop around them) go to the end of the function's slot frame in SRAM, reached from the
 /// slot stack's base (<c>*l$index1[0]</c>): a reload or store there is an SRAM reference through $15 on signal
 /// <see cref="SramSpillSignal"/> (a context swap of about 90 cycles, which the other contexts fill). Index 1 stays
@@ -30,33 +32,57 @@ public static class RegisterAllocation
     /// <summary>The signal of spill code in SRAM; selected code and the runtime library use 1..3.</summary>
     public const int SramSpillSignal = 4;
 
-    public static void Run(MFunction f)
+    /// <param name="clobbers">For each function already allocated (the callees: MeBackend allocates callees first),
+    /// the registers it and everything it calls may write (<see cref="Clobbers"/>); a callee missing here
+    /// clobbers them all.</param>
+    /// <param name="movesIndex">The functions already allocated that move local-memory index 0 (<see cref="MovesIndex"/>):
+    /// after a call of any other, index 0 still points at the caller's frame. Null: every callee moves it.</param>
+    public static void Run(MFunction f, IReadOnlyDictionary<IR.IrFunction, IReadOnlySet<string>>? clobbers = null,
+        IReadOnlySet<IR.IrFunction>? movesIndex = null)
     {
-        var (start, end, acrossCall) = Intervals(f);
+        var (start, end, acrossCalls) = Intervals(f);
+
+        // The registers a value may not take: those written by a call it is live across.
+        var forbidden = new Dictionary<VReg, HashSet<string>>();
+        foreach (var (r, calls) in acrossCalls)
+        {
+            var set = new HashSet<string>();
+            foreach (var c in calls)
+            {
+                if (c.Callee is { } callee && clobbers is not null && clobbers.TryGetValue(callee, out var written)) set.UnionWith(written);
+                else set.UnionWith(AllAllocatable);
+            }
+            forbidden[r] = set;
+        }
 
         var spilled = new HashSet<VReg>();
         foreach (var bank in new[] { Bank.A, Bank.B })
         {
-            var free = new Stack<int>(Enumerable.Range(0, RegsPerBank).Reverse());
+            string Name(int n) => (bank == Bank.A ? "a" : "b") + n;
+            bool Allowed(VReg r, int n) => !forbidden.TryGetValue(r, out var no) || !no.Contains(Name(n));
+            var free = new SortedSet<int>(Enumerable.Range(0, RegsPerBank));
             var active = new List<VReg>();
             var regs = f.Regs.Where(r => r.Bank == bank && start.ContainsKey(r)).OrderBy(r => start[r]).ThenBy(r => r.Id).ToList();
             var number = new Dictionary<VReg, int>();
             foreach (var r in regs)
             {
-                if (acrossCall.Contains(r)) { spilled.Add(r); continue; }
                 foreach (var a in active.Where(a => end[a] < start[r]).ToList())
                 {
                     active.Remove(a);
-                    free.Push(number[a]);
+                    free.Add(number[a]);
                 }
-                if (free.Count > 0)
+                // The lowest register that no call across this value writes: callees take the low ones first,
+                // so a caller's values live across calls tend to sit above what its callees use.
+                var pick = free.Where(n => Allowed(r, n)).Cast<int?>().FirstOrDefault();
+                if (pick is { } p)
                 {
-                    number[r] = free.Pop();
+                    free.Remove(p);
+                    number[r] = p;
                     active.Add(r);
                     continue;
                 }
-                var victim = active.MaxBy(a => end[a])!;
-                if (end[victim] > end[r])
+                var victim = active.Where(a => Allowed(r, number[a])).MaxBy(a => end[a]);
+                if (victim is not null && end[victim] > end[r])
                 {
                     number[r] = number[victim];
                     active.Remove(victim);
@@ -66,19 +92,19 @@ public static class RegisterAllocation
                 else spilled.Add(r);
             }
             foreach (var (r, n) in number)
-                if (!spilled.Contains(r)) r.Phys = (bank == Bank.A ? "a" : "b") + n;
+                if (!spilled.Contains(r)) r.Phys = Name(n);
         }
 
-        var makesCalls = f.MakesCalls;
-        var slot = makesCalls ? 1 : 0;
+        var slot = 0;
         var ordered = spilled.OrderBy(r => r.Id).ToList();
-        var room = LmFrameWords - slot;
+        var room = LmFrameWords;
         HashSet<VReg> inLm;
         if (ordered.Count <= room) inLm = [.. ordered];
         else
         {
+            // The return address first: in SRAM, every return would wait for a round trip.
             var weights = Weights(f);
-            inLm = [.. ordered.OrderByDescending(r => weights.GetValueOrDefault(r)).ThenBy(r => r.Id).Take(room)];
+            inLm = [.. ordered.OrderByDescending(r => r == f.ReturnAddress).ThenByDescending(r => weights.GetValueOrDefault(r)).ThenBy(r => r.Id).Take(room)];
         }
         var sramWords = 0;
         foreach (var r in ordered)
@@ -90,7 +116,7 @@ public static class RegisterAllocation
         f.SramSpills = sramWords;
         f.FrameWords = slot;
         f.SlotBytes = (f.SlotBytes + 4 * sramWords + 7) & ~7;
-        Rewrite(f, makesCalls);
+        Rewrite(f, i => movesIndex is null || i.Callee is not { } c || movesIndex.Contains(c));
     }
 
     /// <summary>
@@ -116,8 +142,35 @@ public static class RegisterAllocation
         return weights;
     }
 
-    /// <summary>Live intervals in layout positions, and the registers live across a call.</summary>
-    private static (Dictionary<VReg, int> Start, Dictionary<VReg, int> End, HashSet<VReg> AcrossCall) Intervals(MFunction f)
+    /// <summary>
+    /// Whether a call of <paramref name="f"/> leaves local-memory index 0 elsewhere: it points the index at its
+    /// frame when it has one, and so may anything it calls (<paramref name="moving"/>: those of its callees that do).
+    /// </summary>
+    public static bool MovesIndex(MFunction f, IReadOnlySet<IR.IrFunction> moving) =>
+        f.FrameWords > 0 || f.Blocks.Any(b => b.Instrs.Any(i => i.IsCall && (i.Callee is not { } c || moving.Contains(c))));
+
+    private static readonly string[] AllAllocatable =
+        [.. Enumerable.Range(0, RegsPerBank).SelectMany(n => new[] { "a" + n, "b" + n })];
+
+    /// <summary>
+    /// The allocatable registers a call of <paramref name="f"/> may change: those it writes (every allocated
+    /// register is written somewhere: parameters are moved in, everything else defined) and those of its callees.
+    /// The runtime library keeps to a10..b15 and the reload temporaries are no one's to keep, so neither counts.
+    /// </summary>
+    public static IReadOnlySet<string> Clobbers(MFunction f, IReadOnlyDictionary<IR.IrFunction, IReadOnlySet<string>> clobbers)
+    {
+        var set = new HashSet<string>(f.Regs.Where(r => r.Phys is not null).Select(r => r.Phys!));
+        foreach (var i in f.Blocks.SelectMany(b => b.Instrs))
+            if (i.IsCall)
+            {
+                if (i.Callee is { } c && clobbers.TryGetValue(c, out var written)) set.UnionWith(written);
+                else set.UnionWith(AllAllocatable);
+            }
+        return set;
+    }
+
+    /// <summary>Live intervals in layout positions, and for each register live across calls, those calls.</summary>
+    private static (Dictionary<VReg, int> Start, Dictionary<VReg, int> End, Dictionary<VReg, List<MInstr>> AcrossCalls) Intervals(MFunction f)
     {
         var n = f.Regs.Count;
         var index = f.Blocks.Select((b, i) => (b.Label, i)).ToDictionary(x => x.Label, x => x.i);
@@ -163,7 +216,7 @@ public static class RegisterAllocation
 
         var start = new Dictionary<VReg, int>();
         var end = new Dictionary<VReg, int>();
-        var across = new HashSet<VReg>();
+        var across = new Dictionary<VReg, List<MInstr>>();
         void Touch(VReg r, int p)
         {
             if (!start.TryGetValue(r, out var s) || p < s) start[r] = p;
@@ -190,7 +243,12 @@ public static class RegisterAllocation
                 pos += 2;
                 foreach (var r in i.UseRegs) Touch(r, pos);
                 foreach (var r in i.DefRegs) Touch(r, pos + 1);
-                if (i.IsCall) foreach (var r in after[k].Members()) across.Add(f.Regs[r]);
+                if (i.IsCall)
+                    foreach (var r in after[k].Members())
+                    {
+                        if (!across.TryGetValue(f.Regs[r], out var calls)) across[f.Regs[r]] = calls = [];
+                        calls.Add(i);
+                    }
             }
             pos += 2;
             foreach (var r in liveOut[bi].Members()) Touch(f.Regs[r], pos);
@@ -230,7 +288,24 @@ public static class RegisterAllocation
     /// <summary>The reload temporary of a spilled register's bank.</summary>
     private static string Temp(VReg r) => r.Bank == Bank.A ? "a15" : "b15";
 
-    private static void Rewrite(MFunction f, bool makesCalls)
+    /// <summary>Mnemonics that take a local-memory word as the destination (operand 0) in place of a register.</summary>
+    private static readonly HashSet<string> LmDest = ["alu", "alu_shf", "immed", "ld_field_w_clr"];
+
+    /// <summary>
+    /// Whether operand <paramref name="k"/> of <paramref name="i"/>, a register read, may be a local-memory word
+    /// instead: the ALU's A and B operands, <c>ld_field_w_clr</c>'s source (it does not read its destination,
+    /// unlike <c>ld_field</c>) and a bit branch's register. Local memory is a read port of its own (the A/B rule), so
+    /// it pairs with either bank, but only one operand per instruction may come from it.
+    /// </summary>
+    private static bool LmSource(MInstr i, int k) => i.Mnemonic switch
+    {
+        "alu" or "alu_shf" => k is 1 or 3,
+        "ld_field_w_clr" => k == 2,
+        "br_bset" or "br_bclr" => k == 0,
+        _ => false,
+    };
+
+    private static void Rewrite(MFunction f, Func<MInstr, bool> callMovesIndex)
     {
         var frame = f.FrameWords > 0;
         foreach (var b in f.Blocks)
@@ -238,36 +313,50 @@ public static class RegisterAllocation
             var list = new List<MInstr>();
             foreach (var i in b.Instrs)
             {
+                var ops = i.Ops;
+                // A spilled register in local memory is read and written there directly where the instruction
+                // allows (no reload into a15/b15 and move, no move and store): one operand read per instruction,
+                // and only when no other operand already reads local memory.
+                var lmRead = ops.Where((o, k) => k > 0 && o.Kind == MOpKind.Text && o.Text!.StartsWith("*l$", StringComparison.Ordinal)).Any();
+                var direct = -1;
+                foreach (var u in i.Uses)
+                {
+                    var r = ops[u].Reg;
+                    if (lmRead || r is null || r.SpillSlot < 0 || !LmSource(i, u)) continue;
+                    direct = u;
+                    break;
+                }
                 var reloaded = new HashSet<VReg>();
                 foreach (var u in i.Uses)
                 {
-                    var r = i.Ops[u].Reg;
-                    if (r is null || !r.Spilled || !reloaded.Add(r)) continue;
+                    var r = ops[u].Reg;
+                    if (r is null || !r.Spilled || u == direct || !reloaded.Add(r)) continue;
                     list.AddRange(Reload(f, r));
                 }
                 var stores = new List<MInstr>();
-                var ops = i.Ops;
                 for (var k = 0; k < ops.Length; k++)
                 {
                     var r = ops[k].Reg;
                     if (r is null || !r.Spilled) continue;
                     // An instruction defines at most one register: one store at most.
-                    if (i.Defs.Contains(k)) stores.AddRange(Store(f, r));
-                    ops[k] = MOp.T(Temp(r));
+                    var defined = i.Defs.Contains(k);
+                    if (defined && k == 0 && r.SpillSlot >= 0 && LmDest.Contains(i.Mnemonic))
+                    {
+                        ops[k] = MOp.T(Slot(r.SpillSlot));
+                        continue;
+                    }
+                    if (defined) stores.AddRange(Store(f, r));
+                    ops[k] = MOp.T(k == direct ? Slot(r.SpillSlot) : Temp(r));
                 }
-                if (i.IsReturn && makesCalls)
-                    list.Add(new MInstr("alu", [MOp.T(InstructionSelection.RetAddr), MOp.None, MOp.T("B"), MOp.T(Slot(0))], [], []));
                 list.Add(i);
                 list.AddRange(stores);
-                if (i.IsCall && frame) list.AddRange(SetFrame(f));
+                if (i.IsCall && frame && callMovesIndex(i)) list.AddRange(SetFrame(f));
             }
             b.Instrs.Clear();
             b.Instrs.AddRange(list);
         }
         if (!frame) return;
-        var prologue = SetFrame(f).ToList();
-        if (makesCalls) prologue.Add(new MInstr("alu", [MOp.T(Slot(0)), MOp.None, MOp.T("B"), MOp.T(InstructionSelection.RetAddr)], [], []));
-        f.Blocks[0].Instrs.InsertRange(0, prologue);
+        f.Blocks[0].Instrs.InsertRange(0, SetFrame(f));
     }
 
     /// <summary>Point local-memory index 0 at this function's frame: the context's stack base + the frame's offset (an .equ).</summary>

@@ -44,6 +44,8 @@ public class MeAsmTests
         Assert.True(bank.Single(f => f.Name == "triangle").BankMoves >= 1);
         Compile("spill.ir", out var spill);
         Assert.True(spill[0].Spills > 0);
+        Assert.DoesNotContain(Text(spill[0]), l => l.StartsWith("ld_field_w_clr", StringComparison.Ordinal));
+        Assert.Contains(Text(spill[0]), l => l.StartsWith("alu[*l$index0[", StringComparison.Ordinal));
         Compile("frames.ir", out var frames);
         var outer = frames.Single(f => f.Name == "outer");
         var middle = frames.Single(f => f.Name == "middle");
@@ -52,6 +54,11 @@ public class MeAsmTests
         Assert.Equal(outer.FrameWords, middle.FrameOffset);
         Assert.Equal(0, leaf.FrameWords);
         Assert.Equal(3, outer.FrameWords);
+        Assert.Equal(1, middle.FrameWords);
+
+        // Only what a call may write is spilled: %0 and the return address (live across @hungry), not %1 (live across @small only).
+        Compile("call_clobbers.ir", out var clobbers);
+        Assert.Equal(2, clobbers.Single(f => f.Name == "caller").Spills);
 
         // 12 argument words: 4 past the registers, at the start of @sum12's slot frame; the caller writes them in one reference.
         Compile("stack_args.ir", out var stack);
@@ -63,7 +70,7 @@ public class MeAsmTests
         // A 30-word frame: 16 words in local memory (return address and 15 spills), 14 spills in SRAM, none in the loop.
         Compile("big_frame.ir", out var big);
         var bigF = big.Single(f => f.Name == "big");
-        Assert.Equal(29, bigF.Spills);
+        Assert.Equal(30, bigF.Spills);
         Assert.Equal(RegisterAllocation.LmFrameWords, bigF.FrameWords);
         Assert.Equal(14, bigF.SramSpills);
         Assert.Equal(56, bigF.SlotBytes);

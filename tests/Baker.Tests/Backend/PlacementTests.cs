@@ -17,14 +17,25 @@ public class PlacementTests
     }
 
     [Fact]
-    public void DefaultPutsInstanceKOnMeKModTheMes()
+    public void DefaultPutsInstanceKOnMeKWhenThereAreMesEnough()
     {
         var m = Pipeline();
-        var p = Placement.Default(m, 3);
+        var p = Placement.Default(m, 4);
         Assert.Equal(["core.cls", "core.a", "core.b", "core.m"], m.Instances.Select(i => i.Path));
-        Assert.Equal([0, 1, 2, 0], m.Instances.Select(i => p.MeOf[i.Path]));
-        Assert.Equal(["core.cls", "core.m"], p.On(m, 0));
-        Assert.Equal([0, 1, 2], p.Mes);
+        Assert.Equal([0, 1, 2, 3], m.Instances.Select(i => p.MeOf[i.Path]));
+    }
+
+    /// <summary>Sharing MEs, the largest instances stay alone: the NAT's router.nat.napt (most of a control store) gets an ME to itself.</summary>
+    [Fact]
+    public void DefaultSharingLeavesTheLargestAlone()
+    {
+        var r = Compilation.Compile([Samples.SampleRuns.Entry("nat")], new CompileOptions());
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        var m = r.Module!;
+        Assert.True(m.Instances.Count > 8);
+        var p = Placement.Default(m, 8);
+        Assert.Equal(["router.nat.napt"], p.On(m, p.MeOf["router.nat.napt"]));
+        Assert.Equal(8, p.Mes.Count());
     }
 
     [Theory]
@@ -78,7 +89,8 @@ public class PlacementTests
         var outcome = ChipBuild.Execute([Repo.Path("samples", "firewall", "firewall.baker")], new CompileOptions(), new ChipBuildOptions { Mes = 2 });
         Assert.Empty(outcome.Errors);
         Assert.Equal([0, 1], outcome.Program!.Image.Mes.Select(c => c.Me));
-        Assert.Equal(["fw.parse", "fw.policy"], outcome.Program.Placement.On(outcome.Program.Module, 0));
+        // Largest first, each to the ME with the least code: fw.parse (the largest) and fw.wire (the smallest) share.
+        Assert.Equal(["fw.parse", "fw.wire"], outcome.Program.Placement.On(outcome.Program.Module, 0));
         var machine = MachineDescription.Default();
         machine.Microengines.Count = 2;
         outcome = ChipBuild.Execute([Repo.Path("samples", "firewall", "firewall.baker")], new CompileOptions(), new ChipBuildOptions { Machine = machine });
