@@ -70,7 +70,18 @@ public class ChipDifferentialTests
         // the interpreter never does): they play as fast as the ports accept instead.
         var timing = expected == "sat64.txt" ? Baker.Runtime.Ports.InputTiming.Saturate : Baker.Runtime.Ports.InputTiming.Trace;
         Compare(new RunRequest([Samples.SampleRuns.Entry(sample)], e.Traces, e.Control, new CompileOptions()),
-            new ChipRunOptions { Machine = Baker.Runtime.Machine.MachineDescription.Default().WithPorts(8), Traffic = new() { Timing = timing } });
+            new ChipRunOptions { Machine = MachineFor(e), Traffic = new() { Timing = timing } });
+    }
+
+    /// <summary>
+    /// The default machine with the ports a run uses (its traces' and its expected outputs'), at least its own: each
+    /// port beyond the default's takes a transmit ring's kilobyte of scratch from the channel rings (the NAT needs 15).
+    /// </summary>
+    private static Baker.Runtime.Machine.MachineDescription MachineFor(Samples.SampleRuns.Expected e)
+    {
+        var machine = Baker.Runtime.Machine.MachineDescription.Default();
+        var used = e.Traces.Select(t => int.Parse(t[..t.IndexOf('=')], System.Globalization.CultureInfo.InvariantCulture)).Concat(e.Out.Keys).DefaultIfEmpty(0).Max() + 1;
+        return used > machine.Ports.Count ? machine.WithPorts(used) : machine;
     }
 
     /// <summary>The apps tests/backend/chip_apps_left_out.txt does not list (it says why it lists the others).</summary>
