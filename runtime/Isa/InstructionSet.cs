@@ -40,6 +40,7 @@ public static class InstructionSet
     [
         "active_lm_addr_0", "active_lm_addr_1", "active_ctx_sts", "timestamp_low", "timestamp_high", "crc_remainder",
         "same_me_signal", "nn_put", "nn_get", "mailbox0", "mailbox1", "mailbox2", "mailbox3", "me_number",
+        "nn_wait",
     ];
 
     // Declared after the token tables: static fields initialise in text order and Build reads them.

@@ -86,6 +86,7 @@ public enum LocalCsr : byte
     Mailbox2 = 11,
     Mailbox3 = 12,
     MeNumber = 13,
+    NnWait = 14,
 }
 
 [Flags]

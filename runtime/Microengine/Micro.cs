@@ -57,7 +57,7 @@ internal static class RegFile
             m.Shared = true;
         }
         if (i.Op is Opcode.BrState or Opcode.BrNState) m.Shared = true;
-        if (i.Op is Opcode.LocalCsrRd or Opcode.LocalCsrWr && i.Imm is (int)LocalCsr.NnPut or (int)LocalCsr.NnGet) m.Shared = true;
+        if (i.Op is Opcode.LocalCsrRd or Opcode.LocalCsrWr && i.Imm is (int)LocalCsr.NnPut or (int)LocalCsr.NnGet or (int)LocalCsr.NnWait) m.Shared = true;
         if (m.SK_A is SK.NnPop or SK.NnOwn || m.SK_B is SK.NnPop or SK.NnOwn || m.DK is DK.NnNext or DK.NnPush) m.Shared = true;
         return m;
     }

@@ -71,6 +71,8 @@ public sealed class MicroEngine
     private long _camClock;
     private uint _crc;
     private int _nnHead, _nnCount;
+    /// <summary>Per context, the signal it is parked on this ME's NN ring with (<c>nn_wait</c>), 0 when not parked.</summary>
+    private readonly byte[] _nnWaitSig = new byte[8];
     private readonly uint[] _mailbox = new uint[4];
 
     public int Index { get; }
@@ -86,6 +88,8 @@ public sealed class MicroEngine
     public long IdleCycles;
     public ThreadStats[] Threads { get; }
     public long[] MemoryRefs { get; } = new long[4];
+    /// <summary>How many <c>nn_wait</c> writes found this ME's NN ring empty and parked their context.</summary>
+    public long NnParks { get; private set; }
 
     internal MicroEngine(Chip chip, int index, MicroengineParams p)
     {
@@ -120,11 +124,13 @@ public sealed class MicroEngine
             _state[c] = active ? Waiting : Inactive;
             _wakeAt[c] = 0;
             _waitMask[c] = 0;
+            _nnWaitSig[c] = 0;
             _pc[c] = 0;
         }
         Halted = _code.Length == 0 || !Enumerable.Range(0, 8).Any(c => _state[c] == Waiting);
         Asleep = false;
-        CanSleep = _code.Any(m => m.Op is Opcode.Scratch or Opcode.Sram && (MemCmd)m.Sub == MemCmd.Wait);
+        CanSleep = _code.Any(m => m.Op is Opcode.Scratch or Opcode.Sram && (MemCmd)m.Sub == MemCmd.Wait
+            || m.Op == Opcode.LocalCsrWr && m.Imm == (int)LocalCsr.NnWait);
     }
 
     /// <summary>Register value for tests and debugging: context-relative GPR/transfer registers by operand.</summary>
@@ -733,6 +739,7 @@ public sealed class MicroEngine
                 // The hardware overwrites unread entries; a program must test br_state[nn_full] first.
                 if (_chip.NextNeighborFull(Index)) throw Fault("pushes onto the next ME's full next-neighbor ring (test br_state[nn_full] first)");
                 _chip.NextNeighborPush(Index, value);
+                _chip.Microengines[(Index + 1) % _chip.Microengines.Length].NnWakeParked(Now);
                 break;
             case DK.Lm0: _lm[LmIndex(0, v)] = value; break;
             case DK.Lm1: _lm[LmIndex(1, v)] = value; break;
@@ -768,6 +775,22 @@ public sealed class MicroEngine
     {
         _regs[RegFile.Nn + (_nnHead + _nnCount) % _p.NnRingSize] = value;
         _nnCount++;
+    }
+
+    /// <summary>
+    /// A push onto this ME's NN ring (by the previous ME, while it runs, at its cycle <paramref name="at"/>) signals every
+    /// context parked on the ring by <c>nn_wait</c> through Wake, as a put on a scratch ring does: the scheduler's
+    /// horizon drops to this ME's time, so the producer cannot run past the wake.
+    /// </summary>
+    internal void NnWakeParked(long at)
+    {
+        for (var c = 0; c < 8; c++)
+        {
+            var s = _nnWaitSig[c];
+            if (s == 0) continue;
+            _nnWaitSig[c] = 0;
+            Wake(c, s, at);
+        }
     }
 
     // ------------------------------------------------------------------ memory references
@@ -947,6 +970,20 @@ public sealed class MicroEngine
             case LocalCsr.NnPut:
                 _nnCount = (int)((v % (uint)_p.NnRingSize - _nnHead + _p.NnRingSize) % _p.NnRingSize);
                 break;
+            case LocalCsr.NnWait:
+                {
+                    // Park the context on this ME's NN ring with signal v (as scratch[wait]): a ring that holds an
+                    // entry signals at once, an empty one with the next push onto it.
+                    var sig = (int)(v & 15);
+                    if (sig == 0 || v > 15) throw Fault($"nn_wait needs a signal 1..15, not {v}");
+                    if (_nnCount > 0) RaiseSignal(_cur, sig, Now);
+                    else
+                    {
+                        NnParks++;
+                        _nnWaitSig[_cur] = (byte)sig;
+                    }
+                    break;
+                }
             case LocalCsr.Mailbox0: _mailbox[0] = v; break;
             case LocalCsr.Mailbox1: _mailbox[1] = v; break;
             case LocalCsr.Mailbox2: _mailbox[2] = v; break;
