@@ -7,7 +7,8 @@ using Baker.Runtime.Machine;
 namespace Baker.Compiler.Backend.Me;
 
 /// <summary>
-/// What a build of an app for the chip took (compiler/docs/me-backend.md, "Build report"): per ME its aggregate
+/// What a build of an app for the chip took (compiler/docs/me-backend.md, "Build report"): the ring each channel
+/// became; per ME its aggregate
 /// (the instances placed on it), the control store it fills, its local-memory and slot stacks; per function its
 /// instructions, spills, frame and bank moves. Instruction counts come from the assembled image, so they are
 /// what the control store holds.
@@ -37,6 +38,18 @@ public static class BuildReport
         Line($"Build report: {module.App} on {machine.Name}");
         Line($"machine: {machine.Microengines.Count} microengines x {MemoryMap.Contexts} contexts, control store {store} instructions, local-memory stack {FrameLayout.WordsPerContext} words per context");
         Line($"SRAM: {module.Objects.Count} storage objects at 0x{build.Map.ObjectsBase:x}..0x{build.Map.SlotStacks:x}, slot stacks {build.Map.SlotStackBytes} bytes per context from 0x{build.Map.SlotStacks:x}, packet records from 0x{build.Map.Records:x}");
+        // Where each channel's packets travel: which became next-neighbor rings is a placement's outcome (ProgramBuilder.NnRings).
+        Line($"channels:");
+        var width0 = module.Channels.Select(c => c.ToString().Length).DefaultIfEmpty(0).Max();
+        foreach (var c in module.Channels)
+        {
+            var key = c.To.IsDriver ? null : ProgramBuilder.RingKey(module, c);
+            var how = c.To.IsDriver ? "transmit ring of the packet's out_port"
+                : build.NnInputs.TryGetValue(key!, out var to) ? $"next-neighbor ring, ME {placement.MeOf[c.From.Instance!]} -> ME {to}"
+                : c.From.IsDriver ? $"receive ring (scratch {build.InputRings[key!]})"
+                : $"scratch ring {build.InputRings[key!]}";
+            Line($"  {c.ToString().PadRight(width0)}  {how}");
+        }
         foreach (var me in figures)
         {
             sb.Append('\n');

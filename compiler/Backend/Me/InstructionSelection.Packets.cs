@@ -18,10 +18,12 @@ public sealed partial class InstructionSelection
     public const int BufferShift = 11;
     public const int RecordShift = 7;
     public const int MaxMetaFields = (1 << RecordShift) / 8 - 1;
-    /// <summary>The output endpoint code that means "transmit" (<c>__pkt_put</c>); others are scratch ring ids.</summary>
+    /// <summary>The output endpoint code that means "transmit" (<c>__pkt_put</c>); others are scratch ring ids or NnEndpoint.</summary>
     public const int TxEndpoint = 0xffff;
     /// <summary>The output code <c>__pkt_drop</c> passes to the shared tail of <c>__pkt_put</c>.</summary>
     public const int DropEndpoint = 0xfffe;
+    /// <summary>The output code of a channel that is a next-neighbor ring (<c>__pkt_put</c> pushes onto the next ME's ring).</summary>
+    public const int NnEndpoint = 0xfffd;
     /// <summary>Tries on an empty buffer free list before a new packet faults no_buffer (each try lets the other threads run).</summary>
     public const int AllocTries = 100_000;
 

@@ -111,7 +111,7 @@ public sealed class MemoryMap
         sb.Append(CultureInfo.InvariantCulture, $".equ BUF_BASE = 0x{machine.Buffers.DramBase:x}\n.equ PKT_HEADROOM = {machine.Buffers.HeadroomBytes}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ REC_BASE = 0x{Records:x}\n.equ FREE_LIST = {machine.Buffers.FreeListRing}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ TX_RING0 = {(ports.Count > 0 ? ports[0].TxRing : 0)}\n.equ PORTS = {ports.Count}\n");
-        sb.Append(CultureInfo.InvariantCulture, $".equ TX_ENDPOINT = {InstructionSelection.TxEndpoint}\n");
+        sb.Append(CultureInfo.InvariantCulture, $".equ TX_ENDPOINT = {InstructionSelection.TxEndpoint}\n.equ NN_ENDPOINT = {InstructionSelection.NnEndpoint}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ META_IN_PORT = REC_BASE+{Field("in_port")}\n.equ META_OUT_PORT = REC_BASE+{Field("out_port")}\n");
         sb.Append(CultureInfo.InvariantCulture, $".equ HAS_IN_PORT = {(module.Metadata.Any(m => m.Name == "in_port") ? 1 : 0)}\n");
         // A packet may grow to 16 bytes before its buffer's end: __pkt_write moves 16-byte windows.

@@ -7,15 +7,21 @@ using Baker.Runtime.Memory;
 
 namespace Baker.Compiler.Backend.Me;
 
-/// <summary>The whole microcode program of an app: its text, the memory map and what the build report lists.</summary>
-public sealed record MeBuild(string Assembly, MemoryMap Map, IReadOnlyDictionary<int, MeProgram> PerMe, IReadOnlyDictionary<string, int> InputRings);
+/// <summary>
+/// The whole microcode program of an app: its text, the memory map and what the build report lists. InputRings
+/// maps the ring key of each input endpoint read from a scratch ring to the ring's id, NnInputs the key of each
+/// input read from its ME's next-neighbor ring to that ME (NnRings).
+/// </summary>
+public sealed record MeBuild(string Assembly, MemoryMap Map, IReadOnlyDictionary<int, MeProgram> PerMe, IReadOnlyDictionary<string, int> InputRings,
+    IReadOnlyDictionary<string, int> NnInputs);
 
 /// <summary>
 /// Builds the microcode program of an app (compiler/docs/me-backend.md, "Program"): per ME, the process
 /// functions of the instances placed on it, compiled by MeBackend, and a dispatch loop run by all 8
 /// contexts: take the next packet from the ME's input rings (the furthest from rx first: Depths), set up its
 /// record, call the instance's process function, repeat. Channels become scratch rings, one per input endpoint that has
-/// channels into it; the channel from rx reads the receive ring; an output to tx transmits. Faults branch
+/// channels into it, or next-neighbor rings where the placement allows (NnRings); the channel from rx reads the
+/// receive ring; an output to tx transmits. Faults branch
 /// to __fault_REASON, which frees every packet the thread owns and counts each on the reason's .drop counter.
 /// Order: each poll of a ring takes the ME's next ticket, with no context swap before the get, so tickets
 /// follow ring order; a put waits until the ME has served every earlier ticket, and an invocation (or an
@@ -44,11 +50,12 @@ public static class ProgramBuilder
         var firstRing = machineRings.Select(r => r.Id + 1).DefaultIfEmpty(0).Max();
         var ringsBase = machineRings.Select(r => r.Base + (uint)r.SizeWords * 4).DefaultIfEmpty(0u).Max();
         var rings = new Dictionary<string, int>();
+        var nn = NnRings(module, machine, placement);
         var ringDecls = new StringBuilder();
         foreach (var c in module.Channels.Where(c => !c.To.IsDriver))
         {
             var key = RingKey(module, c);
-            if (rings.ContainsKey(key)) continue;
+            if (rings.ContainsKey(key) || nn.ContainsKey(key)) continue;
             if (c.From.IsDriver) { rings[key] = machine.Receive.Ring; continue; }
             var id = firstRing + rings.Values.Count(v => v >= firstRing);
             rings[key] = id;
@@ -92,7 +99,8 @@ public static class ProgramBuilder
             foreach (var e in inst.Endpoints.Where(e => !e.IsInput))
             {
                 var ch = module.Channels.Find(c => c.From.Instance == inst.Path && c.From.Endpoint == e.Name);
-                var code = ch is null ? -1 : ch.To.IsDriver ? InstructionSelection.TxEndpoint : rings[RingKey(module, ch)];
+                var code = ch is null ? -1 : ch.To.IsDriver ? InstructionSelection.TxEndpoint
+                    : nn.ContainsKey(RingKey(module, ch)) ? InstructionSelection.NnEndpoint : rings[RingKey(module, ch)];
                 sb.Append(CultureInfo.InvariantCulture, $".equ {InstructionSelection.EndpointSymbol(inst.Path, e.Name)} = {code}\n");
             }
         sb.Append(ringDecls);
@@ -102,12 +110,56 @@ public static class ProgramBuilder
         {
             sb.Append(CultureInfo.InvariantCulture, $"\n.me {me}\n.ctx 0-{MemoryMap.Contexts - 1}\n");
             sb.Append(code.Constants);
-            Dispatch(sb, module, placement, me, rings, depths);
+            Dispatch(sb, module, placement, me, rings, nn, depths);
             sb.Append(MemoryMap.RuntimeLibrary).Append(Clock.Called(code) ? Clock.Routine(machine, map.ClockEpoch) : "");
             sb.Append(TraceLog.Called(code) ? TraceLog.RoutineText : "");
             sb.Append(code.Code);
         }
-        return (new MeBuild(sb.ToString(), map, perMe, rings), diags);
+        return (new MeBuild(sb.ToString(), map, perMe, rings, nn), diags);
+    }
+
+    /// <summary>
+    /// The channels that become next-neighbor rings, by ring key, each with its consumer's ME. A channel qualifies when
+    /// its producer instance is on ME k and its consumer on ME k + 1 (mod the ME count: the chip's next neighbour), the
+    /// input it feeds has no other channel (the ring then carries exactly what a scratch ring would), no control code
+    /// or init can put on it (the control core puts on scratch rings only: ChipControl), and the consumer's ME has no
+    /// NN ring yet (one per ME; the first qualifying channel in the module's order takes it).
+    /// </summary>
+    public static Dictionary<string, int> NnRings(IrModule module, MachineDescription machine, Placement placement)
+    {
+        var count = machine.Microengines.Count;
+        var controlPuts = ControlPuts(module);
+        var nn = new Dictionary<string, int>();
+        foreach (var c in module.Channels.Where(c => !c.From.IsDriver && !c.To.IsDriver))
+        {
+            if (!placement.MeOf.TryGetValue(c.From.Instance!, out var from) || !placement.MeOf.TryGetValue(c.To.Instance!, out var to)) continue;
+            // An ME's own ring would be its own next neighbour on a one-ME machine: a scratch ring is as good there.
+            if (to == from || to != (from + 1) % count) continue;
+            if (module.Channels.Count(x => x.To == c.To) != 1) continue;
+            if (controlPuts.Contains((c.From.Instance!, c.From.Endpoint!))) continue;
+            if (nn.ContainsValue(to)) continue;
+            nn[RingKey(module, c)] = to;
+        }
+        return nn;
+    }
+
+    /// <summary>The output endpoints (instance, endpoint) an instance's init or control functions, or what they call, put on.</summary>
+    private static HashSet<(string, string)> ControlPuts(IrModule module)
+    {
+        var puts = new HashSet<(string, string)>();
+        foreach (var inst in module.Instances)
+        {
+            var seen = new HashSet<IrFunction>();
+            var work = new Stack<IrFunction>(inst.Controls.Append(inst.Init).OfType<IrFunction>());
+            while (work.TryPop(out var f))
+            {
+                if (!seen.Add(f)) continue;
+                foreach (var ins in f.Blocks.SelectMany(b => b.Instructions))
+                    if (ins.Op == Op.Put) puts.Add((f.Instance ?? inst.Path, ((EndpointRef)ins.Operands[0]).Name));
+                    else if (ins.Op == Op.Call) work.Push(((FunctionRef)ins.Operands[0]).Target);
+            }
+        }
+        return puts;
     }
 
     /// <summary>What the app and the machine must be for this back end: the buffer size it is built for, metadata that
@@ -172,12 +224,13 @@ public static class ProgramBuilder
     }
 
     /// <summary>The thread start, the dispatch loop over this ME's input rings and the fault handlers.</summary>
-    private static void Dispatch(StringBuilder sb, IrModule module, Placement placement, int me, Dictionary<string, int> rings, Dictionary<string, int> depths)
+    private static void Dispatch(StringBuilder sb, IrModule module, Placement placement, int me, Dictionary<string, int> rings,
+        Dictionary<string, int> nn, Dictionary<string, int> depths)
     {
         var rxKey = module.Channels.Find(c => c.From.IsDriver)?.To.Describe(false);
         var inputs = module.Instances.Where(i => placement.MeOf[i.Path] == me)
             .SelectMany(i => i.Endpoints.Where(e => e.IsInput && e.Process is not null)
-                .SelectMany(e => new[] { $"{i.Path}.{e.Name}", $"{i.Path}.{e.Name}#" }.Where(rings.ContainsKey)
+                .SelectMany(e => new[] { $"{i.Path}.{e.Name}", $"{i.Path}.{e.Name}#" }.Where(k => rings.ContainsKey(k) || nn.ContainsKey(k))
                     .Select(key => (Key: key, Fn: InstructionSelection.Label(e.Process!)))))
             .OrderByDescending(x => depths[x.Key]).ToList();
         var inPort = module.Metadata.FindIndex(m => m.Name == "in_port");
@@ -187,13 +240,14 @@ public static class ProgramBuilder
         for (var k = 0; k < inputs.Count; k++)
         {
             var (key, fn) = inputs[k];
-            var ring = rings[key];
             var rx = key == rxKey;
             // The ticket is taken with no context swap before the get, so tickets follow the ring's order.
             sb.Append("    immed[a15, SEQ_WORDS]\n    local_csr_wr[active_lm_addr_0, a15]\n");
             sb.Append("    alu[a15, --, B, *l$index0[0]]\n    alu[*l$index1[15], --, B, a15]\n    alu[*l$index0[0], a15, +, 1]\n");
-            sb.Append(CultureInfo.InvariantCulture, $"    scratch[get, $0, --, {ring}, {(rx ? 2 : 1)}], ctx_swap[1]\n");
-            sb.Append("    alu[a12, --, B, $0]\n");
+            // The NN ring's pop gives 0 when the ring is empty, as a get from an empty scratch ring fills $0 with 0
+            // (a handle is never 0), and takes no swap.
+            if (nn.ContainsKey(key)) sb.Append("    alu[a12, --, B, *n$index++]\n");
+            else sb.Append(CultureInfo.InvariantCulture, $"    scratch[get, $0, --, {rings[key]}, {(rx ? 2 : 1)}], ctx_swap[1]\n    alu[a12, --, B, $0]\n");
             sb.Append(CultureInfo.InvariantCulture, $"    br_ne[dispatch_got{k}]\n    bal[b15, __retire]\n    br[dispatch_{k + 1}]\ndispatch_got{k}:\n");
             if (rx)
             {
@@ -215,10 +269,13 @@ public static class ProgramBuilder
             sb.Append(CultureInfo.InvariantCulture, $"    bal[a14, {fn}]\n    bal[b15, __retire]\n    br[dispatch]\n");
             sb.Append(CultureInfo.InvariantCulture, $"dispatch_{k + 1}:\n");
         }
-        // Every input was empty: park on all of them and sleep until a put on one (the receive ring's put is
-        // the port's), instead of polling; the emulator skips the idle time, as the chip would sleep.
+        // Every input was empty: park on all of them (nn_wait for the NN ring) and sleep until a put on one (the
+        // receive ring's put is the port's, the NN ring's the previous ME's push), instead of polling; the emulator skips the idle time, as the chip would sleep.
         foreach (var (key, _) in inputs)
-            sb.Append(CultureInfo.InvariantCulture, $"    scratch[wait, --, --, {rings[key]}, 1], sig_done[{WakeSignal}]\n");
+        {
+            if (nn.ContainsKey(key)) sb.Append(CultureInfo.InvariantCulture, $"    local_csr_wr[nn_wait, {WakeSignal}]\n");
+            else sb.Append(CultureInfo.InvariantCulture, $"    scratch[wait, --, --, {rings[key]}, 1], sig_done[{WakeSignal}]\n");
+        }
         sb.Append(CultureInfo.InvariantCulture, $"    ctx_arb[{WakeSignal}]\n    br[dispatch]\n");
         foreach (var r in DropReasons)
             sb.Append(CultureInfo.InvariantCulture, $"__fault_{r}:\n    immed[a12, DROP_{r}]\n    br[__fault]\n");
