@@ -159,7 +159,7 @@ public sealed class Chip
     private MicroEngine Next(int me) => Microengines[(me + 1) % Microengines.Length];
     internal void NextNeighborWrite(int me, int reg, uint v) => Next(me).NnWrite(reg, v);
     internal uint NextNeighborRead(int me, int reg) => Next(me).NnRead(reg);
-    internal void NextNeighborPush(int me, uint v) => Next(me).NnPush(v);
+    internal void NextNeighborPush(int me, uint v, long at) => Next(me).NnPush(v, at);
     internal bool NextNeighborFull(int me) => Next(me).NnFull;
 
     /// <summary>The hash unit's function: CRC-32 (0x04C11DB7, MSB first) of the word's 4 bytes, initial value all ones.</summary>

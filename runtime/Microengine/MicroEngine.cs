@@ -738,8 +738,7 @@ public sealed class MicroEngine
             case DK.NnPush:
                 // The hardware overwrites unread entries; a program must test br_state[nn_full] first.
                 if (_chip.NextNeighborFull(Index)) throw Fault("pushes onto the next ME's full next-neighbor ring (test br_state[nn_full] first)");
-                _chip.NextNeighborPush(Index, value);
-                _chip.Microengines[(Index + 1) % _chip.Microengines.Length].NnWakeParked(Now);
+                _chip.NextNeighborPush(Index, value, Now);
                 break;
             case DK.Lm0: _lm[LmIndex(0, v)] = value; break;
             case DK.Lm1: _lm[LmIndex(1, v)] = value; break;
@@ -771,10 +770,12 @@ public sealed class MicroEngine
 
     internal bool NnFull => _nnCount >= _p.NnRingSize;
 
-    internal void NnPush(uint value)
+    /// <summary>The previous ME pushes onto this ME's NN ring at its cycle <paramref name="at"/>: parked contexts wake.</summary>
+    internal void NnPush(uint value, long at)
     {
         _regs[RegFile.Nn + (_nnHead + _nnCount) % _p.NnRingSize] = value;
         _nnCount++;
+        NnWakeParked(at);
     }
 
     /// <summary>
@@ -782,7 +783,7 @@ public sealed class MicroEngine
     /// context parked on the ring by <c>nn_wait</c> through Wake, as a put on a scratch ring does: the scheduler's
     /// horizon drops to this ME's time, so the producer cannot run past the wake.
     /// </summary>
-    internal void NnWakeParked(long at)
+    private void NnWakeParked(long at)
     {
         for (var c = 0; c < 8; c++)
         {
